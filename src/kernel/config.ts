@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from an optional YAML file (HEXAPLANE_CONFIG) overlaid by
+ * environment variables. Every key is validated once at start; a bad value stops
+ * the process with the offending key named.
+ */
+export const configSchema = z.object({
+  host: z.string().min(1).default('localhost'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  publicUrl: z.url().default('http://localhost:8080'),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  dataDir: z.string().min(1).default('.hexaplane'),
+  embeddedPostgresPort: z.coerce.number().int().min(1024).max(65535).default(54329),
+  databasePoolSize: z.coerce.number().int().min(1).max(200).default(10),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  bootstrapAdminEmail: z.email().default('admin@hexaplane.local'),
+  bootstrapAdminPassword: z.string().min(12).optional(),
+  sessionIdleMinutes: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  sessionAbsoluteHours: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  rateLimitPerMinute: z.coerce.number().int().min(1).default(1200),
+  apiKeyRateLimitPerMinute: z.coerce.number().int().min(1).default(6000),
+  kekFile: z.string().optional(),
+  consoleDir: z.string().default('console/dist'),
+  trustProxy: z.stringbool().default(false),
+  outboxPollMs: z.coerce.number().int().min(10).max(60_000).default(500),
+  demo: z.stringbool().default(false),
+  smtpUrl: z.string().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+const envKeys: Record<keyof Config, string> = {
+  host: 'HEXAPLANE_HOST',
+  port: 'HEXAPLANE_PORT',
+  publicUrl: 'HEXAPLANE_PUBLIC_URL',
+  databaseUrl: 'DATABASE_URL',
+  dataDir: 'HEXAPLANE_DATA_DIR',
+  embeddedPostgresPort: 'HEXAPLANE_EMBEDDED_PG_PORT',
+  databasePoolSize: 'HEXAPLANE_DB_POOL_SIZE',
+  logLevel: 'HEXAPLANE_LOG_LEVEL',
+  bootstrapAdminEmail: 'HEXAPLANE_ADMIN_EMAIL',
+  bootstrapAdminPassword: 'HEXAPLANE_ADMIN_PASSWORD',
+  sessionIdleMinutes: 'HEXAPLANE_SESSION_IDLE_MINUTES',
+  sessionAbsoluteHours: 'HEXAPLANE_SESSION_ABSOLUTE_HOURS',
+  rateLimitPerMinute: 'HEXAPLANE_RATE_LIMIT_PER_MINUTE',
+  apiKeyRateLimitPerMinute: 'HEXAPLANE_API_KEY_RATE_LIMIT_PER_MINUTE',
+  kekFile: 'HEXAPLANE_KEK_FILE',
+  consoleDir: 'HEXAPLANE_CONSOLE_DIR',
+  trustProxy: 'HEXAPLANE_TRUST_PROXY',
+  outboxPollMs: 'HEXAPLANE_OUTBOX_POLL_MS',
+  demo: 'HEXAPLANE_DEMO',
+  smtpUrl: 'HEXAPLANE_SMTP_URL',
+};
+
+/** The environment variable that sets each key, for docs and error messages. */
+export const configEnvironment = envKeys;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof Config, unknown>> = {},
+): Config {
+  const fromFile = readConfigFile(env.HEXAPLANE_CONFIG);
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envKeys)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+  const parsed = configSchema.safeParse({ ...fromFile, ...fromEnv, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const name = envKeys[key as keyof Config] ?? key;
+      return `  ${key} (${name}): ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = parsed.data;
+  config.dataDir = path.resolve(config.dataDir);
+  config.consoleDir = path.resolve(config.consoleDir);
+  return config;
+}
+
+function readConfigFile(file: string | undefined): Record<string, unknown> {
+  if (!file) return {};
+  const doc: unknown = parseYaml(readFileSync(file, 'utf8'));
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`configuration file ${file} must hold a mapping of keys`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+const secretKeys = new Set<keyof Config>(['bootstrapAdminPassword', 'smtpUrl']);
+
+/** The configuration as it is safe to print: secrets and URL passwords hidden. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (secretKeys.has(key as keyof Config)) out[key] = '[redacted]';
+    else if (key === 'databaseUrl' && typeof value === 'string') out[key] = redactUrl(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = 'redacted';
+    return u.toString();
+  } catch {
+    return '[unparseable url]';
+  }
+}

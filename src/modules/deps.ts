@@ -1,0 +1,15 @@
+import type { Kernel } from '../kernel/index.ts';
+import type { AccessService } from './access/index.ts';
+import type { IdentityService } from './identity/index.ts';
+import type { TenancyService } from './tenancy/index.ts';
+
+/** The services modules may call on each other, filled in as modules register. */
+export interface Services {
+  tenancy: TenancyService;
+  identity: IdentityService;
+  access: AccessService;
+}
+
+export interface ModuleDeps extends Kernel {
+  services: Services;
+}
