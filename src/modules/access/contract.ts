@@ -23,6 +23,12 @@ export interface AccessContract {
   grantUnchecked(tx: Tx, principal: Principal, input: GrantInput): Promise<void>;
   /** Removes every binding of a subject in an organization. */
   revokeSubject(tx: Tx, orgId: string, subject: { type: 'user' | 'group'; id: string }): Promise<void>;
+  /**
+   * Throws a 403 Problem unless the principal itself holds every action it would hand to an
+   * API key with this grant (no privilege escalation through keys), and a 400 Problem when
+   * the role or an action does not exist or does not fit the scope.
+   */
+  assertCanDelegate(principal: Principal, orgId: string, grant: { workspaceId: string | null; roleId: string | null; actions: string[] | null }): Promise<void>;
   /** The list filter for `action`: list routes turn it into SQL instead of filtering rows. */
   visibility(principal: Principal, action: string): Promise<Visibility>;
 }
