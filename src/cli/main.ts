@@ -1,10 +1,22 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../kernel/config.ts';
-import { createLogger } from '../kernel/logger.ts';
 import { migrate } from '../kernel/db/migrate.ts';
+import { createLogger } from '../kernel/logger.ts';
 import { openDatabase, serve } from '../main.ts';
+import { ApiProblem, createHexaplaneClient, unwrap } from '../sdk/index.ts';
+import { apiKeyCommands } from './commands/apikey.ts';
+import { policyCommands, roleCommands } from './commands/access.ts';
+import { auditCommands } from './commands/audit.ts';
+import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
+import { writeProfile } from './context.ts';
+import { printMessage } from './output.ts';
 
-const program = new Command('hexaplane').description('Hexaplane: the enterprise control plane for multi-tenant Kubernetes');
+const program = new Command('hexaplane')
+  .description('Hexaplane: the enterprise control plane for multi-tenant Kubernetes')
+  .option('--url <url>', 'Hexaplane URL (HEXAPLANE_URL; default from `login`, else http://localhost:8080)')
+  .option('--api-key <key>', 'API key (HEXAPLANE_API_KEY; default from `login`)')
+  .option('--org <orgId>', 'organization (HEXAPLANE_ORG; default: the API key\'s)')
+  .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'));
 
 program
   .command('serve')
@@ -39,7 +51,44 @@ program
     }
   });
 
+program
+  .command('login')
+  .description('Save a Hexaplane URL and API key for later commands (~/.config/hexaplane/credentials.json, mode 0600)')
+  .requiredOption('--api-key <key>', 'an API key, hxp_<id>_<secret>')
+  .action(async (options: { apiKey: string }, cmd: Command) => {
+    const globals = cmd.optsWithGlobals<{ url?: string; output: 'table' | 'json' }>();
+    const url = globals.url ?? process.env.HEXAPLANE_URL ?? 'http://localhost:8080';
+    const client = createHexaplaneClient({ baseUrl: url, apiKey: options.apiKey });
+    const orgs = unwrap(await client.GET('/api/v1/orgs', { params: { query: {} } })).items;
+    const org = orgs[0];
+    if (!org) throw new Error('the key works but belongs to no organization');
+    const file = writeProfile({ url, apiKey: options.apiKey, orgId: org.id });
+    printMessage(globals.output, `logged in to ${url} as an API key of ${org.name} (${org.id}); saved to ${file}`, { url, orgId: org.id });
+  });
+
+organizationCommands(program);
+workspaceCommands(program);
+projectCommands(program);
+memberCommands(program);
+roleCommands(program);
+policyCommands(program);
+apiKeyCommands(program);
+auditCommands(program);
+
+program
+  .command('demo')
+  .description('Seed the Acme Financial Group demo into the configured database and exit')
+  .action(async () => {
+    const { runDemoSeed } = await import('../modules/readiness/demo.ts');
+    await runDemoSeed(loadConfig());
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`hexaplane: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (error instanceof ApiProblem) {
+    const field = error.problem.field ? ` (${error.problem.field})` : '';
+    process.stderr.write(`hexaplane: ${error.status} ${error.problem.detail ?? error.message}${field}\n`);
+  } else {
+    process.stderr.write(`hexaplane: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
   process.exit(1);
 });

@@ -72,6 +72,7 @@ export interface HttpServerDeps {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const ORG_ID = /^org_[0-9a-z]{26}$/;
 
 export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -188,6 +189,9 @@ function registerAuthentication(app: FastifyInstance, ports: HttpPorts): void {
     }
     const orgId = (request.params as Record<string, unknown> | undefined)?.orgId;
     if (typeof orgId === 'string') {
+      if (!ORG_ID.test(orgId)) {
+        throw problems.validation([{ field: 'params.orgId', message: 'must be an organization id (org_...)' }]);
+      }
       const tenants = ports.tenants;
       if (!tenants || !(await tenants.canEnter(auth.principal, orgId))) throw problems.notFound('organization', orgId);
       auth.principal.orgId = orgId;
