@@ -54,15 +54,16 @@ program
 program
   .command('login')
   .description('Save a Hexaplane URL and API key for later commands (~/.config/hexaplane/credentials.json, mode 0600)')
-  .requiredOption('--api-key <key>', 'an API key, hxp_<id>_<secret>')
-  .action(async (options: { apiKey: string }, cmd: Command) => {
-    const globals = cmd.optsWithGlobals<{ url?: string; output: 'table' | 'json' }>();
+  .action(async (_options: unknown, cmd: Command) => {
+    const globals = cmd.optsWithGlobals<{ url?: string; apiKey?: string; output: 'table' | 'json' }>();
+    const apiKey = globals.apiKey ?? process.env.HEXAPLANE_API_KEY;
+    if (!apiKey) throw new Error('pass --api-key hxp_<id>_<secret>');
     const url = globals.url ?? process.env.HEXAPLANE_URL ?? 'http://localhost:8080';
-    const client = createHexaplaneClient({ baseUrl: url, apiKey: options.apiKey });
+    const client = createHexaplaneClient({ baseUrl: url, apiKey });
     const orgs = unwrap(await client.GET('/api/v1/orgs', { params: { query: {} } })).items;
     const org = orgs[0];
     if (!org) throw new Error('the key works but belongs to no organization');
-    const file = writeProfile({ url, apiKey: options.apiKey, orgId: org.id });
+    const file = writeProfile({ url, apiKey, orgId: org.id });
     printMessage(globals.output, `logged in to ${url} as an API key of ${org.name} (${org.id}); saved to ${file}`, { url, orgId: org.id });
   });
 

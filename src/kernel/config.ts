@@ -29,6 +29,7 @@ export const configSchema = z.object({
   outboxPollMs: z.coerce.number().int().min(10).max(60_000).default(500),
   demo: z.stringbool().default(false),
   smtpUrl: z.string().optional(),
+  smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -54,6 +55,7 @@ const envKeys: Record<keyof Config, string> = {
   outboxPollMs: 'HEXAPLANE_OUTBOX_POLL_MS',
   demo: 'HEXAPLANE_DEMO',
   smtpUrl: 'HEXAPLANE_SMTP_URL',
+  smtpFrom: 'HEXAPLANE_SMTP_FROM',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */

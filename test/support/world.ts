@@ -25,6 +25,8 @@ export interface World {
   projectA: { id: string; name: string };
   /** Every id and name of org A that a response to another tenant must not contain. */
   secretsOfA: () => string[];
+  /** Adds ids and names of fixtures created in A to `secretsOfA()`. */
+  rememberSecretsOfA: (...values: (string | null | undefined)[]) => void;
 }
 
 export const PASSWORD = 'a long enough test password 9';
@@ -57,11 +59,15 @@ export async function createWorld(): Promise<World> {
   });
 
   const ownerB = await inviteAndSignIn(t, admin, orgB.id, 'owner@globex.test', 'org-owner');
-  // The platform admin leaves B, so B is a tenant A's admin cannot see into either.
   const keyCreated = await expectJson(t.app, ownerB, 'POST', `/api/v1/orgs/${orgB.id}/api-keys`, 201, {
     body: { name: 'globex-automation', roleId: 'org-admin' },
   });
   const keyB: Credentials & { kind: 'apiKey' } = { kind: 'apiKey', token: keyCreated.secret, keyId: keyCreated.apiKey.id };
+
+  // The platform admin leaves B, so B is a tenant A's admin cannot see into either.
+  await expectJson(t.app, ownerB, 'DELETE', `/api/v1/orgs/${orgB.id}/members/${admin.userId}`, 204);
+  // Leaving one organization must not end the admin's console session.
+  await expectJson(t.app, admin, 'GET', '/api/v1/me', 200);
 
   const lowA = await inviteAndSignIn(t, admin, orgA.id, 'low@acme.test', 'org-member');
   const bindings = await expectJson(t.app, admin, 'GET', `/api/v1/orgs/${orgA.id}/role-bindings`, 200, { query: { subjectId: lowA.userId } });
@@ -70,6 +76,7 @@ export async function createWorld(): Promise<World> {
     if (res.statusCode >= 300) throw new Error(`could not strip lowA's roles: ${res.body}`);
   }
 
+  const remembered = new Set<string>();
   return {
     t,
     admin,
@@ -80,6 +87,19 @@ export async function createWorld(): Promise<World> {
     orgB,
     workspaceA,
     projectA,
-    secretsOfA: () => [orgA.name, workspaceA.name, workspaceA.id, projectA.id, projectA.name, 'cc-100'],
+    secretsOfA: () => [
+      orgA.name,
+      workspaceA.name,
+      workspaceA.id,
+      projectA.id,
+      projectA.name,
+      'cc-100',
+      lowA.userId,
+      'low@acme.test',
+      ...remembered,
+    ],
+    rememberSecretsOfA: (...values) => {
+      for (const v of values) if (v) remembered.add(v);
+    },
   };
 }

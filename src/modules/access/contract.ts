@@ -32,3 +32,17 @@ export interface AccessContract {
   /** The list filter for `action`: list routes turn it into SQL instead of filtering rows. */
   visibility(principal: Principal, action: string): Promise<Visibility>;
 }
+
+/**
+ * What access needs from identity beyond `IdentityContract`. Identity implements these on
+ * its service; access calls them when present (a missing one disables group bindings, or
+ * leaves API keys out of who-can, instead of failing the app).
+ */
+export interface IdentityForAccess {
+  /** The groups of the organization among these ids (to bind a group, and to check it exists). */
+  findGroups(orgId: string, ids: string[]): Promise<Array<{ id: string; name: string }>>;
+  /** The organization's API keys with their grants (who-can, and checks on behalf of a key). */
+  listApiKeyGrants(orgId: string): Promise<
+    Array<{ id: string; name: string; status: 'active' | 'expired' | 'revoked'; workspaceId: string | null; roleId: string | null; actions: string[] | null }>
+  >;
+}

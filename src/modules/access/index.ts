@@ -1,10 +1,19 @@
-// PLACEHOLDER until the access module lands (this file is replaced).
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
-import type { AccessContract } from './contract.ts';
+import { accessActions } from './actions.ts';
+import { createEngine } from './engine.ts';
+import { registerAccessRoutes } from './routes.ts';
+import { createAccessService, type AccessService } from './service.ts';
 
-export type AccessService = AccessContract;
+export type { AccessService } from './service.ts';
+export type { AccessContract, IdentityForAccess, ScopeType, Visibility } from './contract.ts';
+export { builtInRoles } from './roles.ts';
 
-export function register(_app: App, _deps: ModuleDeps): AccessService {
-  throw new Error('access module not built yet');
+export function register(app: App, deps: ModuleDeps): AccessService {
+  deps.authz.registerActions(accessActions);
+  const engine = createEngine(deps);
+  deps.authz.useEngine(engine);
+  const service = createAccessService(deps, engine);
+  registerAccessRoutes(app, service);
+  return service;
 }

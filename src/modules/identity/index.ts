@@ -1,14 +1,23 @@
-// PLACEHOLDER until the identity module lands (this file is replaced).
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
-import type { IdentityContract } from './contract.ts';
+import { identityActions } from './actions.ts';
+import { createAuthenticator } from './authenticator.ts';
+import { registerIdentityRoutes } from './routes.ts';
+import { createIdentityService, type IdentityService } from './service.ts';
 
-export type IdentityService = IdentityContract;
+export type { IdentityService } from './service.ts';
+export type { IdentityContract, UserSummary } from './contract.ts';
+export type { ApiKeyView, GroupView, CurrentUser } from './schemas.ts';
+export { bootstrapAdministrator } from './session-service.ts';
+export { API_KEY_TOPIC } from './api-key-service.ts';
+export { GROUP_MEMBERSHIP_TOPIC } from './group-service.ts';
 
-export function register(_app: App, _deps: ModuleDeps): IdentityService {
-  throw new Error('identity module not built yet');
-}
-
-export async function bootstrapAdministrator(_deps: ModuleDeps): Promise<{ userId: string; email: string; generatedPassword: string | null }> {
-  throw new Error('identity module not built yet');
+export function register(app: App, deps: ModuleDeps): IdentityService {
+  deps.authz.registerActions(identityActions);
+  const service = createIdentityService(deps);
+  deps.ports.authenticator = createAuthenticator(service);
+  registerIdentityRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
+  // Pending API key last-use times are written before the database goes away.
+  app.addHook('onClose', async () => service.closeApiKeys());
+  return service;
 }

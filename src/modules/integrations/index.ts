@@ -1,5 +1,40 @@
-// PLACEHOLDER until the integrations module lands (this file is replaced).
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
+import type { WorkspaceView } from '../tenancy/index.ts';
+import { integrationsActions } from './actions.ts';
+import type { ConnectCluster } from './driver.ts';
+import { emailDelivery } from './email.ts';
+import { kubernetesDriver } from './kubernetes.ts';
+import { manifestsToYaml, namespaceFor, workspaceManifests } from './manifests.ts';
+import { registerIntegrationsRoutes } from './routes.ts';
+import { createIntegrationsService, type IntegrationsService } from './service.ts';
 
-export function register(_app: App, _deps: ModuleDeps): void {}
+export type { IntegrationsService } from './service.ts';
+export type { ClusterConnection, ClusterDriver, ConnectCluster } from './driver.ts';
+export type { Manifest } from './manifests.ts';
+export { roleGroup, workspaceManifests } from './manifests.ts';
+export { kubernetesDriver } from './kubernetes.ts';
+
+export interface IntegrationsOptions {
+  /** How to reach a cluster; the Kubernetes adapter unless a test substitutes its own. */
+  connect?: ConnectCluster;
+}
+
+export function register(app: App, deps: ModuleDeps, options: IntegrationsOptions = {}): IntegrationsService {
+  deps.authz.registerActions(integrationsActions);
+  const service = createIntegrationsService(deps, options.connect ?? ((connection) => kubernetesDriver(connection)));
+  registerIntegrationsRoutes(app, service);
+  deps.outbox.on('workspace.reconcile', (message) => service.reconcileWorkspace(message.payload));
+  deps.outbox.on('cluster.check', (message) => service.checkCluster(message.payload));
+  deps.outbox.on('notification.email', emailDelivery(deps.config, deps.log.child({ component: 'email' })));
+  return service;
+}
+
+/**
+ * The YAML a workspace becomes on a cluster, for `hexaplane workspace manifests <ws>`:
+ * the same documents the reconciler applies. Pure; pass the namespace of its placement
+ * when it has one (the reconciliation API reports it), else `hx-<slug>` is used.
+ */
+export function renderWorkspaceManifests(workspace: WorkspaceView, options: { namespace?: string } = {}): string {
+  return manifestsToYaml(workspaceManifests(workspace, options.namespace ?? namespaceFor(workspace.slug)));
+}

@@ -1,0 +1,60 @@
+import { QueryCache, QueryClient, MutationCache, keepPreviousData, useInfiniteQuery, useMutation, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import type { Page } from './types.ts';
+import { isProblem } from './problem.ts';
+
+/** Called when any request answers 401: the session ended (expired, revoked, signed out elsewhere). */
+let onSignedOut: () => void = () => {};
+export function setSignedOutHandler(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+function handleUnauthenticated(error: unknown): void {
+  if (isProblem(error, 401)) onSignedOut();
+}
+
+export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: handleUnauthenticated }),
+  mutationCache: new MutationCache({ onError: handleUnauthenticated }),
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      // 4xx answers will not change on retry; network blips might.
+      retry: (count, error) => !isProblem(error) && count < 2,
+    },
+  },
+});
+
+/** Key of everything cached for one organization; invalidated by prefix after changes. */
+export const orgKey = (orgId: string, ...rest: unknown[]): QueryKey => ['org', orgId, ...rest];
+
+/** A mutation that refreshes the given cached queries once it succeeds. */
+export function useApiMutation<TInput, TOutput>(fn: (input: TInput) => Promise<TOutput>, invalidate: QueryKey[]) {
+  const client = useQueryClient();
+  return useMutation<TOutput, Error, TInput>({
+    mutationFn: fn,
+    onSuccess: async () => {
+      await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
+    },
+  });
+}
+
+/** A cursor-paged list read page by page ("Load more"). */
+export function usePagedQuery<T>(queryKey: QueryKey, fetchPage: (cursor: string | undefined) => Promise<Page<T>>, enabled = true) {
+  const query = useInfiniteQuery({
+    queryKey,
+    queryFn: ({ pageParam }) => fetchPage(pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    // Changing a filter keeps the old rows on screen until the new ones arrive.
+    placeholderData: keepPreviousData,
+    enabled,
+  });
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+  return { ...query, items };
+}
+
+/** Some catalog endpoints answer a bare array, list routes `{ items }`: accept both. */
+export function itemsOf<T>(data: T[] | Page<T> | { items: T[] }): T[] {
+  return Array.isArray(data) ? data : data.items;
+}

@@ -1,0 +1,83 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { request, seg, setCsrfToken } from './client.ts';
+import { isProblem } from './problem.ts';
+import { itemsOf, useApiMutation } from './query.ts';
+import type { Me, Page, Session, SignedIn, User } from './types.ts';
+
+export const meKey = ['me'] as const;
+const sessionsKey = ['me', 'sessions'] as const;
+
+/** The console's view of GET /me: always a user (an API-key caller has no console). */
+export interface Viewer extends Omit<Me, 'user'> {
+  user: User;
+}
+
+/** The signed-in user, or null when there is no session (401). */
+export function useMe() {
+  return useQuery({
+    queryKey: meKey,
+    queryFn: async (): Promise<Viewer | null> => {
+      try {
+        const me = await request<Me>('GET', '/api/v1/me');
+        if (!me.user) return null;
+        if (me.csrfToken) setCsrfToken(me.csrfToken);
+        return { ...me, user: me.user };
+      } catch (error) {
+        if (isProblem(error, 401)) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation<SignedIn, Error, { email: string; password: string }>({
+    mutationFn: (body) => request<SignedIn>('POST', '/api/v1/session', { body }),
+    onSuccess: (signedIn) => {
+      setCsrfToken(signedIn.csrfToken);
+      // Whatever was cached belonged to whoever was signed in before.
+      client.clear();
+      client.setQueryData<Viewer>(meKey, { user: signedIn.user, apiKey: null, sessionId: null, csrfToken: signedIn.csrfToken, authenticatedVia: 'session' });
+      void client.invalidateQueries({ queryKey: meKey });
+    },
+  });
+}
+
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation<void, Error, void>({
+    mutationFn: async () => {
+      try {
+        await request<void>('DELETE', '/api/v1/session');
+      } catch (error) {
+        // Already signed out is the state we want.
+        if (!isProblem(error, 401)) throw error;
+      }
+    },
+    onSettled: () => {
+      setCsrfToken(null);
+      client.clear();
+      client.setQueryData(meKey, null);
+    },
+  });
+}
+
+export function useMySessions() {
+  return useQuery({
+    queryKey: sessionsKey,
+    queryFn: async () => itemsOf(await request<Session[] | Page<Session>>('GET', '/api/v1/me/sessions')),
+  });
+}
+
+export function useRevokeSession() {
+  return useApiMutation((sessionId: string) => request<void>('DELETE', `/api/v1/me/sessions/${seg(sessionId)}`), [sessionsKey]);
+}
+
+export function useChangePassword() {
+  return useApiMutation(
+    (body: { currentPassword: string; newPassword: string }) => request<void>('PUT', '/api/v1/me/password', { body }),
+    [sessionsKey],
+  );
+}

@@ -1,0 +1,88 @@
+import { Badge, Code, Divider, Drawer, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { useAuditEvent } from '../api/audit.ts';
+import type { AuditEvent } from '../api/types.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { JsonView } from './JsonView.tsx';
+import { QueryState } from './ProblemAlert.tsx';
+import { Fact } from './workspace/OverviewTab.tsx';
+
+export const outcomeColor = { success: 'teal', denied: 'red', failed: 'orange' } as const;
+
+function EventDetail({ event }: { event: AuditEvent }) {
+  return (
+    <Stack data-testid="audit-detail" data-id={event.id}>
+      <Group gap="sm">
+        <Code fz="md">{event.action}</Code>
+        <Badge variant="light" color={outcomeColor[event.outcome]}>
+          {event.outcome}
+        </Badge>
+      </Group>
+      {event.reason && (
+        <Text size="sm" c="dimmed">
+          {event.reason}
+        </Text>
+      )}
+      <SimpleGrid cols={2} spacing="md">
+        <Fact label="When">{formatDateTime(event.occurredAt, true)}</Fact>
+        <Fact label="Event id">
+          <Code>{event.id}</Code>
+        </Fact>
+        <Fact label="Actor">
+          {event.actor.name ?? event.actor.id ?? '—'}{' '}
+          <Badge size="xs" variant="light" color="gray">
+            {event.actor.kind}
+          </Badge>
+        </Fact>
+        <Fact label="Actor id">
+          <Code>{event.actor.id ?? '—'}</Code>
+        </Fact>
+        <Fact label="Target">{event.target ? `${event.target.type}: ${event.target.name ?? event.target.id ?? '—'}` : '—'}</Fact>
+        <Fact label="Target id">
+          <Code>{event.target?.id ?? '—'}</Code>
+        </Fact>
+        <Fact label="IP address">{event.actor.ip ?? '—'}</Fact>
+        <Fact label="Request id">
+          <Code>{event.requestId ?? '—'}</Code>
+        </Fact>
+        {event.actor.apiKeyId && (
+          <Fact label="API key">
+            <Code>{event.actor.apiKeyId}</Code>
+          </Fact>
+        )}
+        {event.actor.sessionId && (
+          <Fact label="Session">
+            <Code>{event.actor.sessionId}</Code>
+          </Fact>
+        )}
+      </SimpleGrid>
+      {event.actor.userAgent && (
+        <Fact label="User agent">
+          <Text size="xs" ff="monospace">
+            {event.actor.userAgent}
+          </Text>
+        </Fact>
+      )}
+      <Divider />
+      <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <Stack gap={4}>
+          <Title order={6}>Before</Title>
+          <JsonView value={event.before} testId="audit-before" />
+        </Stack>
+        <Stack gap={4}>
+          <Title order={6}>After</Title>
+          <JsonView value={event.after} testId="audit-after" />
+        </Stack>
+      </SimpleGrid>
+    </Stack>
+  );
+}
+
+/** Opens from a row; fetches the event itself so a shared link to it always shows everything. */
+export function AuditEventDrawer({ orgId, eventId, onClose }: { orgId: string; eventId: string | null; onClose: () => void }) {
+  const event = useAuditEvent(orgId, eventId);
+  return (
+    <Drawer opened={eventId !== null} onClose={onClose} title="Audit event" position="right" size="xl">
+      <QueryState query={event}>{event.data && <EventDetail event={event.data} />}</QueryState>
+    </Drawer>
+  );
+}

@@ -1,0 +1,184 @@
+import { Accordion, Badge, Button, Code, Group, List, Loader, Modal, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
+import { useState, type FormEvent } from 'react';
+import { useCreatePolicy, usePolicySchema, usePolicyValidation, useUpdatePolicy } from '../../api/access.ts';
+import { ApiProblem, errorFor, fieldErrors, onlyFieldErrors } from '../../api/problem.ts';
+import type { Policy, PolicyValidation } from '../../api/types.ts';
+import { notifySuccess } from '../../lib/notify.ts';
+import { ProblemAlert } from '../ProblemAlert.tsx';
+
+const placeholder = `// Example: nobody deletes workspaces labelled env=prod
+forbid (
+  principal,
+  action == Action::"workspace:delete",
+  resource
+) when { resource.labels.env == "prod" };`;
+
+type PolicyError = PolicyValidation['errors'][number];
+
+function where(e: PolicyError): string {
+  if (e.line == null) return '';
+  return e.column == null ? `Line ${e.line}: ` : `Line ${e.line}, column ${e.column}: `;
+}
+
+/** The outcome of live validation, shown right under the editor. */
+function ValidationStatus({ pending, result, saveErrors }: { pending: boolean; result: PolicyValidation | undefined; saveErrors: PolicyError[] }) {
+  const errors = saveErrors.length > 0 ? saveErrors : (result?.errors ?? []);
+  if (pending) {
+    return (
+      <Group gap={6} data-testid="policy-validation" data-state="checking">
+        <Loader size={14} />
+        <Text size="xs" c="dimmed">
+          Checking…
+        </Text>
+      </Group>
+    );
+  }
+  if (errors.length > 0) {
+    return (
+      <Stack gap={2} data-testid="policy-validation" data-state="invalid">
+        <Group gap={6}>
+          <IconCircleX size={16} color="var(--mantine-color-red-6)" />
+          <Text size="xs" c="red" fw={600}>
+            {errors.length} problem{errors.length === 1 ? '' : 's'}
+          </Text>
+        </Group>
+        <List size="xs" spacing={2} c="red">
+          {errors.map((e, i) => (
+            <List.Item key={i} data-testid="policy-error">
+              <Text span size="xs" ff="monospace" c="red">
+                {where(e)}
+              </Text>
+              {e.message}
+            </List.Item>
+          ))}
+        </List>
+      </Stack>
+    );
+  }
+  if (result?.valid) {
+    return (
+      <Group gap={6} data-testid="policy-validation" data-state="valid">
+        <IconCircleCheck size={16} color="var(--mantine-color-teal-6)" />
+        <Text size="xs" c="teal">
+          Valid Cedar, checked against the Hexaplane schema
+        </Text>
+      </Group>
+    );
+  }
+  return null;
+}
+
+function saveErrorsOf(error: unknown): PolicyError[] {
+  if (!(error instanceof ApiProblem)) return [];
+  const errors = error.problem.errors as unknown;
+  if (!Array.isArray(errors)) return [];
+  return errors
+    .filter((e): e is { message: string; field?: string; line?: number; column?: number } => typeof e === 'object' && e !== null && 'message' in e)
+    .filter((e) => e.field === undefined || /(^|\.)text$/.test(e.field))
+    .map((e) => ({ message: e.message, line: e.line ?? null, column: e.column ?? null }));
+}
+
+function SchemaReference({ orgId }: { orgId: string }) {
+  const schema = usePolicySchema(orgId);
+  return (
+    <Accordion variant="contained" chevronPosition="left">
+      <Accordion.Item value="schema">
+        <Accordion.Control>
+          <Text size="sm">Cedar schema reference</Text>
+        </Accordion.Control>
+        <Accordion.Panel>
+          {schema.isError ? (
+            <ProblemAlert error={schema.error} />
+          ) : (
+            <Code block style={{ maxHeight: 260, overflow: 'auto' }}>
+              {schema.data?.cedarSchema ?? 'Loading…'}
+            </Code>
+          )}
+        </Accordion.Panel>
+      </Accordion.Item>
+    </Accordion>
+  );
+}
+
+function PolicyForm({ orgId, policy, onDone }: { orgId: string; policy: Policy | null; onDone: () => void }) {
+  const create = useCreatePolicy(orgId);
+  const update = useUpdatePolicy(orgId);
+  const mutation = policy ? update : create;
+  const [name, setName] = useState(policy?.name ?? '');
+  const [description, setDescription] = useState(policy?.description ?? '');
+  const [enabled, setEnabled] = useState(policy?.enabled ?? true);
+  const [text, setText] = useState(policy?.text ?? '');
+  const [debouncedText] = useDebouncedValue(text, 500);
+  const validation = usePolicyValidation(orgId, debouncedText);
+  const errors = fieldErrors(mutation.error);
+  const saveErrors = saveErrorsOf(mutation.error);
+  const checking = text !== debouncedText || validation.isFetching;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const body = { name: name.trim(), description, text, enabled };
+    const onSuccess = (saved: Policy) => {
+      notifySuccess(`${saved.name} saved.`, policy ? 'Policy saved' : 'Policy created');
+      onDone();
+    };
+    if (policy) update.mutate({ id: policy.id, version: policy.version, changes: body }, { onSuccess });
+    else create.mutate(body, { onSuccess });
+  }
+
+  return (
+    <form onSubmit={submit} noValidate>
+      <Stack>
+        <Group grow align="flex-start">
+          <TextInput label="Name" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="policy-name" />
+          <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errorFor(errors, 'description')} data-testid="policy-description" />
+        </Group>
+        <Stack gap={6}>
+          <Textarea
+            label="Policy (Cedar)"
+            placeholder={placeholder}
+            autosize
+            minRows={12}
+            maxRows={28}
+            spellCheck={false}
+            autoCapitalize="off"
+            autoCorrect="off"
+            value={text}
+            onChange={(e) => {
+              setText(e.currentTarget.value);
+              if (mutation.error) mutation.reset();
+            }}
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13, lineHeight: 1.55 } }}
+            error={saveErrors.length === 0 ? errorFor(errors, 'text') : undefined}
+            data-testid="policy-text"
+          />
+          <ValidationStatus pending={checking && text.trim() !== ''} result={text.trim() ? validation.data : undefined} saveErrors={saveErrors} />
+          {validation.isError && <ProblemAlert error={validation.error} title="Validation is unavailable" />}
+        </Stack>
+        <SchemaReference orgId={orgId} />
+        <Switch label="Enabled" description="Disabled policies are kept but not evaluated" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="policy-enabled" />
+        {mutation.error && !onlyFieldErrors(mutation.error, ['name', 'description', 'text', 'enabled']) && saveErrors.length === 0 && <ProblemAlert error={mutation.error} />}
+        <Group justify="space-between">
+          {policy ? <Badge variant="light" color="gray">{`version ${policy.version}`}</Badge> : <span />}
+          <Group>
+            <Button variant="default" onClick={onDone}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={mutation.isPending} disabled={!name.trim() || !text.trim()} data-testid="policy-submit">
+              {policy ? 'Save policy' : 'Create policy'}
+            </Button>
+          </Group>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function PolicyEditorModal({ orgId, opened, policy, onClose }: { orgId: string; opened: boolean; policy: Policy | null; onClose: () => void }) {
+  return (
+    <Modal opened={opened} onClose={onClose} title={policy ? `Edit ${policy.name}` : 'Create a policy'} size="xl">
+      {opened && <PolicyForm key={policy?.version ?? 'new'} orgId={orgId} policy={policy} onDone={onClose} />}
+    </Modal>
+  );
+}

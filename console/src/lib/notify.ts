@@ -1,0 +1,5 @@
+import { notifications } from '@mantine/notifications';
+
+export function notifySuccess(message: string, title?: string): void {
+  notifications.show({ color: 'teal', title, message, autoClose: 4000 });
+}

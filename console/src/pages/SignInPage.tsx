@@ -1,0 +1,128 @@
+import { Alert, Anchor, Button, Center, Container, Group, Paper, PasswordInput, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
+import { IconHexagons, IconLock } from '@tabler/icons-react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { errorFor, fieldErrors, isProblem, type ApiProblem } from '../api/problem.ts';
+import { useMe, useSignIn } from '../api/session.ts';
+import { PageLoader } from '../components/PageLoader.tsx';
+import { ProblemAlert } from '../components/ProblemAlert.tsx';
+
+/** Only same-origin paths: a `next` pointing elsewhere would make this page an open redirect. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+}
+
+function formatWait(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
+}
+
+/** The account is locked after repeated failures; counts down the `retryAfter` the server gave. */
+function LockoutNotice({ retryAfter, since }: { retryAfter: number; since: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.ceil(retryAfter - (now - since) / 1000));
+  return (
+    <Alert color="orange" variant="light" icon={<IconLock size={18} />} title="Account temporarily locked" data-testid="signin-locked">
+      {left > 0 ? (
+        <>
+          Too many failed sign-in attempts. Try again in <b data-testid="signin-retry-after">{formatWait(left)}</b>.
+        </>
+      ) : (
+        'You can try again now.'
+      )}
+    </Alert>
+  );
+}
+
+export function SignInPage() {
+  const me = useMe();
+  const signIn = useSignIn();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const next = safeNext(params.get('next'));
+  const [email, setEmail] = useState(params.get('email') ?? '');
+  const [password, setPassword] = useState('');
+  const [lockedAt, setLockedAt] = useState(0);
+
+  if (me.isPending) return <PageLoader fullScreen />;
+  if (me.data && !signIn.isPending) return <Navigate to={next} replace />;
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    signIn.mutate(
+      { email: email.trim(), password },
+      {
+        onSuccess: () => navigate(next, { replace: true }),
+        onError: (error) => {
+          if (isProblem(error, 423)) setLockedAt(Date.now());
+        },
+      },
+    );
+  }
+
+  const error = signIn.error;
+  const errors = fieldErrors(error);
+  const locked = isProblem(error, 423) ? error : null;
+  const retryAfter = locked ? Number((locked as ApiProblem).problem.retryAfter ?? 0) : 0;
+
+  return (
+    <Center mih="100vh" bg="var(--mantine-color-gray-light)">
+      <Container size={420} w="100%">
+        <Stack align="center" gap={6} mb="lg">
+          <ThemeIcon size={48} radius="md" variant="gradient" gradient={{ from: 'brand.7', to: 'cyan.6', deg: 135 }}>
+            <IconHexagons size={28} />
+          </ThemeIcon>
+          <Title order={2}>Sign in to Hexaplane</Title>
+          <Text c="dimmed" size="sm">
+            The control plane for your Kubernetes platform
+          </Text>
+        </Stack>
+        <Paper p="xl" shadow="sm">
+          <form onSubmit={submit} noValidate>
+            <Stack>
+              <TextInput
+                label="E-mail"
+                type="email"
+                autoComplete="username"
+                required
+                autoFocus
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+                error={errorFor(errors, 'email')}
+                data-testid="signin-email"
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+                error={errorFor(errors, 'password')}
+                data-testid="signin-password"
+              />
+              {locked ? (
+                <LockoutNotice retryAfter={retryAfter} since={lockedAt} />
+              ) : (
+                error && !errorFor(errors, 'email', 'password') && <ProblemAlert error={error} title="Could not sign you in" />
+              )}
+              <Button type="submit" fullWidth loading={signIn.isPending} disabled={!email || !password} data-testid="signin-submit">
+                Sign in
+              </Button>
+            </Stack>
+          </form>
+        </Paper>
+        <Group justify="center" mt="md">
+          <Text size="xs" c="dimmed">
+            Invited? Open the link from your invitation. <Anchor href="/docs" size="xs">API reference</Anchor>
+          </Text>
+        </Group>
+      </Container>
+    </Center>
+  );
+}

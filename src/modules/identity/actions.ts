@@ -1,0 +1,12 @@
+import type { ActionInfo } from '../../kernel/authz.ts';
+
+export const identityActions: ActionInfo[] = [
+  { name: 'api-key:create', scope: 'organization', description: 'Create an API key (with no more access than you hold)' },
+  { name: 'api-key:read', scope: 'organization', description: 'See API keys (never their secrets)' },
+  { name: 'api-key:rotate', scope: 'organization', description: 'Issue a new secret for an API key' },
+  { name: 'api-key:revoke', scope: 'organization', description: 'Revoke an API key' },
+  { name: 'group:create', scope: 'organization', description: 'Create a group' },
+  { name: 'group:read', scope: 'organization', description: 'See groups and their members' },
+  { name: 'group:update', scope: 'organization', description: 'Rename a group and change its members' },
+  { name: 'group:delete', scope: 'organization', description: 'Delete a group and its role bindings' },
+];

@@ -1,0 +1,25 @@
+/** The password policy: length first, then what makes a long password guessable anyway. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 256;
+
+// A one- or two-letter local part ("a@x.com") would forbid most passwords; below this
+// length the rule is noise, not protection.
+const MIN_LOCAL_PART_CHECKED = 3;
+
+/**
+ * Why a password is refused, one message per broken rule; empty when it is acceptable.
+ * Lengths count characters (code points) of the NFKC form, which is what gets hashed.
+ */
+export function passwordWeaknesses(password: string, email: string): string[] {
+  const normalized = password.normalize('NFKC');
+  const length = [...normalized].length;
+  if (length < PASSWORD_MIN_LENGTH) return [`must be at least ${PASSWORD_MIN_LENGTH} characters`];
+  if (length > PASSWORD_MAX_LENGTH) return [`must be at most ${PASSWORD_MAX_LENGTH} characters`];
+  const problems: string[] = [];
+  if (/^(.)\1*$/su.test(normalized)) problems.push('must not be one character repeated');
+  const localPart = email.split('@')[0]?.normalize('NFKC').toLowerCase() ?? '';
+  if (localPart.length >= MIN_LOCAL_PART_CHECKED && normalized.toLowerCase().includes(localPart)) {
+    problems.push('must not contain your e-mail name');
+  }
+  return problems;
+}

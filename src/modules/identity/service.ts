@@ -1,0 +1,38 @@
+import type { Tx } from '../../kernel/db/index.ts';
+import type { IdentityForAccess } from '../access/index.ts';
+import type { ModuleDeps } from '../deps.ts';
+import { createApiKeyService } from './api-key-service.ts';
+import type { IdentityContract } from './contract.ts';
+import { createGroupService } from './group-service.ts';
+import { createSessionService } from './session-service.ts';
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/** The identity use cases: users and sessions, API keys, groups; and the contract others call. */
+export function createIdentityService(deps: ModuleDeps) {
+  const sessions = createSessionService(deps);
+  const apiKeys = createApiKeyService(deps);
+  const groups = createGroupService(deps);
+
+  const contract: IdentityContract = {
+    findUsers: sessions.findUsers,
+    findUserByEmail: sessions.findUserByEmail,
+    createLocalUser: sessions.createLocalUser,
+    groupsOfUser: groups.groupsOfUser,
+    /**
+     * Sessions belong to no organization, so none is ended here: the tenant gate stops the
+     * user entering this organization once tenancy publishes the membership change.
+     */
+    async revokeAccessInOrg(t: Tx, orgId: string, userId: string) {
+      await apiKeys.revokeKeysCreatedBy(t, orgId, userId);
+      await groups.removeFromAllGroups(t, orgId, userId);
+    },
+  };
+
+  const forAccess: IdentityForAccess = {
+    findGroups: groups.findGroups,
+    listApiKeyGrants: apiKeys.listApiKeyGrants,
+  };
+
+  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess };
+}

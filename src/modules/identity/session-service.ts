@@ -1,0 +1,364 @@
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../kernel/authz.ts';
+import { recordAudit, type AuditEntry } from '../../kernel/audit.ts';
+import { decoyPasswordHash, hashPassword, randomToken, sha256Hex, verifyPassword } from '../../kernel/crypto.ts';
+import { isUniqueViolation, type Queryable, type Tx } from '../../kernel/db/index.ts';
+import type { Authenticated } from '../../kernel/http/server.ts';
+import { newId } from '../../kernel/ids.ts';
+import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
+import { Problem, problems } from '../../kernel/http/problems.ts';
+import type { ModuleDeps } from '../deps.ts';
+import type { UserSummary } from './contract.ts';
+import { lockedUntilAfter, lockRemainingSeconds } from './lockout.ts';
+import { passwordWeaknesses } from './passwords.ts';
+import type { CurrentUser, MeView, SessionView } from './schemas.ts';
+import { idleExpiresAt, sessionIsLive, sessionNeedsTouch, TOUCH_INTERVAL_MS } from './session-expiry.ts';
+import * as store from './store.ts';
+
+/** Where a request came from, for audit events written without an authenticated principal. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export const identityProblems = {
+  invalidCredentials: () =>
+    new Problem(401, 'invalid-credentials', 'Invalid credentials', 'The e-mail address or password is not correct.'),
+  locked: (retryAfter: number) =>
+    new Problem(423, 'locked', 'Account locked', `Too many failed sign-ins: try again in ${retryAfter} s.`, { retryAfter }),
+  suspended: () => new Problem(403, 'account-suspended', 'Account suspended', 'This account is suspended; ask an administrator.'),
+  needsSession: () => problems.badRequest('no-session', 'This request needs a console session, not an API key.'),
+};
+
+export function userSummary(row: store.UserRow): UserSummary {
+  return { id: row.id, email: row.email, displayName: row.display_name, status: row.status };
+}
+
+export function currentUser(row: store.UserRow): CurrentUser {
+  return { id: row.id, email: row.email, displayName: row.display_name, platformAdmin: row.platform_admin };
+}
+
+/** Refuses a weak password with a field error naming the body field it came from. */
+export function assertPasswordAcceptable(password: string, email: string, field: 'password' | 'newPassword'): void {
+  const weaknesses = passwordWeaknesses(password, email);
+  if (weaknesses.length > 0) throw problems.validation(weaknesses.map((message) => ({ field, message })));
+}
+
+function actorOf(user: store.UserRow, meta: RequestMeta, sessionId: string | null): Principal {
+  return {
+    kind: 'user',
+    id: user.id,
+    orgId: null,
+    displayName: user.display_name,
+    platformAdmin: user.platform_admin,
+    sessionId,
+    apiKeyId: null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+    requestId: meta.requestId,
+    mfaAt: null,
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;
+
+export function createSessionService(deps: ModuleDeps) {
+  const { db } = deps;
+  // Read at call time, not captured: tests move the clock by replacing deps.clock.
+  const now = () => deps.clock.now();
+  const tx = <T>(work: (t: Tx) => Promise<T>) => db.transaction().execute(work);
+
+  /**
+   * Audit events belong to an organization, and a user's sign-in belongs to none, so it is
+   * recorded in every organization the user is a member of (none: nothing to record).
+   */
+  async function orgIdsOf(user: store.UserRow): Promise<string[]> {
+    const asUser = actorOf(user, { ip: null, userAgent: null, requestId: '' }, null);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await deps.services.tenancy.listOrganizations(asUser, { limit: 200, ...(cursor ? { cursor } : {}) });
+      ids.push(...page.items.map((o) => o.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return ids;
+  }
+
+  async function auditInOrgs(t: Queryable, orgIds: string[], actor: Principal, entry: Omit<AuditEntry, 'orgId'>) {
+    for (const orgId of orgIds) await recordAudit(t, actor, { ...entry, orgId });
+  }
+
+  function accountTarget(user: store.UserRow) {
+    return { type: 'user', id: user.id, name: user.email };
+  }
+
+  /** Counts a wrong password towards the lockout, and records the attempt. */
+  async function recordFailedAttempt(user: store.UserRow, meta: RequestMeta, action: string, reason: string) {
+    const orgIds = await orgIdsOf(user);
+    await tx(async (t) => {
+      const row = await store.lockUser(t, user.id);
+      if (!row) return;
+      const failures = row.failed_logins + 1;
+      const lockedUntil = lockedUntilAfter(failures, now());
+      await store.setSignInFailures(t, user.id, failures, lockedUntil ?? row.locked_until);
+      const why = lockedUntil ? `${reason}; account locked until ${lockedUntil.toISOString()}` : reason;
+      await auditInOrgs(t, orgIds, actorOf(user, meta, null), { action, target: accountTarget(user), outcome: 'failed', reason: why });
+    });
+  }
+
+  async function recordRefusedAttempt(user: store.UserRow, meta: RequestMeta, action: string, reason: string) {
+    const orgIds = await orgIdsOf(user);
+    if (orgIds.length === 0) return;
+    await tx((t) => auditInOrgs(t, orgIds, actorOf(user, meta, null), { action, target: accountTarget(user), outcome: 'failed', reason }));
+  }
+
+  /** Throws 423 while the account is locked; the attempt itself is recorded. */
+  async function refuseIfLocked(user: store.UserRow, meta: RequestMeta, action: string) {
+    const retryAfter = lockRemainingSeconds(user.locked_until, now());
+    if (retryAfter > 0) {
+      await recordRefusedAttempt(user, meta, action, 'account locked');
+      throw identityProblems.locked(retryAfter);
+    }
+  }
+
+  async function requireSessionUser(p: Principal): Promise<store.UserRow> {
+    if (p.kind !== 'user' || !p.sessionId) throw identityProblems.needsSession();
+    const user = await store.findUser(db, p.id);
+    if (!user) throw problems.unauthenticated();
+    return user;
+  }
+
+  function sessionView(row: store.SessionRow, currentSessionId: string | null): SessionView {
+    return {
+      id: row.id,
+      createdAt: iso(row.created_at),
+      lastSeenAt: iso(row.last_seen_at),
+      expiresAt: iso(row.expires_at),
+      idleExpiresAt: iso(idleExpiresAt(new Date(row.last_seen_at), deps.config.sessionIdleMinutes)),
+      ip: row.ip,
+      userAgent: row.user_agent,
+      current: row.id === currentSessionId,
+    };
+  }
+
+  return {
+    // ---- users ----
+
+    async findUsers(ids: string[]): Promise<UserSummary[]> {
+      return (await store.findUsers(db, [...new Set(ids)])).map(userSummary);
+    },
+
+    async findUserByEmail(email: string): Promise<UserSummary | undefined> {
+      const row = await store.findUserByEmail(db, email);
+      return row ? userSummary(row) : undefined;
+    },
+
+    async createLocalUser(t: Tx, input: { email: string; displayName: string; password: string }): Promise<UserSummary> {
+      assertPasswordAcceptable(input.password, input.email, 'password');
+      const passwordHash = await hashPassword(input.password);
+      try {
+        const row = await store.insertUser(t, {
+          id: newId('user'),
+          email: input.email.trim(),
+          display_name: input.displayName,
+          password_hash: passwordHash,
+          platform_admin: false,
+          password_changed_at: now(),
+        });
+        return userSummary(row);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw problems.conflict('email-taken', `An account for ${input.email} exists.`, 'email');
+        throw error;
+      }
+    },
+
+    // ---- sign-in and sessions ----
+
+    /**
+     * Unknown e-mail, no password, wrong password: the same 401, after the same scrypt work
+     * (against a decoy hash when there is no user), so the answer does not tell them apart.
+     */
+    async signIn(input: { email: string; password: string }, meta: RequestMeta) {
+      const user = await store.findUserByEmail(db, input.email);
+      if (user) await refuseIfLocked(user, meta, 'session:create');
+      const matches = await verifyPassword(input.password, user?.password_hash ?? decoyPasswordHash);
+      if (!user || !user.password_hash || !matches) {
+        if (user) await recordFailedAttempt(user, meta, 'session:create', 'wrong password');
+        throw identityProblems.invalidCredentials();
+      }
+      if (user.status !== 'active') {
+        await recordRefusedAttempt(user, meta, 'session:create', 'account suspended');
+        throw identityProblems.suspended();
+      }
+      const orgIds = await orgIdsOf(user);
+      const token = randomToken(32);
+      const csrfToken = randomToken(32);
+      const at = now();
+      const session = await tx(async (t) => {
+        if (user.failed_logins > 0 || user.locked_until) await store.setSignInFailures(t, user.id, 0, null);
+        const row = await store.insertSession(t, {
+          id: newId('session'),
+          user_id: user.id,
+          token_hash: sha256Hex(token),
+          csrf_token: csrfToken,
+          created_at: at,
+          last_seen_at: at,
+          expires_at: new Date(at.getTime() + deps.config.sessionAbsoluteHours * 3600_000),
+          ip: meta.ip,
+          user_agent: meta.userAgent,
+        });
+        await auditInOrgs(t, orgIds, actorOf(user, meta, row.id), {
+          action: 'session:create',
+          target: accountTarget(user),
+          after: { sessionId: row.id, expiresAt: iso(row.expires_at) },
+        });
+        return row;
+      });
+      return { user: currentUser(user), sessionId: session.id, token, csrfToken, expiresAt: new Date(session.expires_at) };
+    },
+
+    /** The session port half: a cookie token to a principal, or null. */
+    async authenticateSession(token: string, request: FastifyRequest): Promise<Authenticated | null> {
+      if (!SESSION_TOKEN.test(token)) return null;
+      const row = await store.findSessionByTokenHash(db, sha256Hex(token));
+      if (!row || row.status !== 'active') return null;
+      const at = now();
+      const lastSeenAt = new Date(row.last_seen_at);
+      const times = { expiresAt: new Date(row.expires_at), lastSeenAt, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null };
+      if (!sessionIsLive(times, at, deps.config.sessionIdleMinutes)) return null;
+      if (sessionNeedsTouch(lastSeenAt, at)) {
+        await store.touchSession(db, row.id, at, new Date(at.getTime() - TOUCH_INTERVAL_MS));
+      }
+      return {
+        principal: {
+          kind: 'user',
+          id: row.user_id,
+          orgId: null,
+          displayName: row.display_name,
+          platformAdmin: row.platform_admin,
+          sessionId: row.id,
+          apiKeyId: null,
+          ip: request.ip,
+          userAgent: request.headers['user-agent'] ?? null,
+          requestId: request.id,
+          mfaAt: null,
+        },
+        via: 'session',
+        csrfToken: row.csrf_token,
+      };
+    },
+
+    async signOut(p: Principal) {
+      const user = await requireSessionUser(p);
+      const orgIds = await orgIdsOf(user);
+      await tx(async (t) => {
+        const row = await store.revokeSession(t, user.id, p.sessionId!, now());
+        if (!row) return;
+        await auditInOrgs(t, orgIds, p, { action: 'session:delete', target: accountTarget(user), before: { sessionId: row.id } });
+      });
+    },
+
+    async me(auth: Authenticated): Promise<MeView> {
+      const p = auth.principal;
+      let user: CurrentUser | null = null;
+      if (p.kind === 'user') {
+        const row = await store.findUser(db, p.id);
+        if (!row) throw problems.unauthenticated();
+        user = currentUser(row);
+      }
+      const apiKey = p.kind === 'apiKey' && p.orgId ? { id: p.id, orgId: p.orgId, name: p.displayName } : null;
+      return { user, apiKey, sessionId: p.sessionId, csrfToken: auth.csrfToken ?? null, authenticatedVia: auth.via };
+    },
+
+    async listMySessions(p: Principal, page: PageQuery): Promise<Page<SessionView>> {
+      const user = await requireSessionUser(p);
+      const at = now();
+      const idleSince = new Date(at.getTime() - deps.config.sessionIdleMinutes * 60_000);
+      const rows = await store.listLiveSessions(db, user.id, at, idleSince, decodeCursor(page.cursor), page.limit);
+      const result = toPage(rows, page.limit);
+      return { items: result.items.map((r) => sessionView(r, p.sessionId)), nextCursor: result.nextCursor };
+    },
+
+    async revokeMySession(p: Principal, sessionId: string) {
+      const user = await requireSessionUser(p);
+      const orgIds = await orgIdsOf(user);
+      await tx(async (t) => {
+        const row = await store.revokeSession(t, user.id, sessionId, now());
+        if (!row) throw problems.notFound('session', sessionId);
+        await auditInOrgs(t, orgIds, p, { action: 'session:revoke', target: accountTarget(user), before: { sessionId } });
+      });
+    },
+
+    /** Changing the password ends every other session of the user: a thief's cookie dies with it. */
+    async changePassword(p: Principal, input: { currentPassword: string; newPassword: string }, meta: RequestMeta) {
+      const user = await requireSessionUser(p);
+      await refuseIfLocked(user, meta, 'password:update');
+      if (!user.password_hash || !(await verifyPassword(input.currentPassword, user.password_hash))) {
+        await recordFailedAttempt(user, meta, 'password:update', 'wrong current password');
+        throw problems.badRequest('wrong-password', 'This is not your current password.', 'currentPassword');
+      }
+      assertPasswordAcceptable(input.newPassword, user.email, 'newPassword');
+      if (await verifyPassword(input.newPassword, user.password_hash)) {
+        throw problems.validation([{ field: 'newPassword', message: 'must differ from your current password' }]);
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      const orgIds = await orgIdsOf(user);
+      await tx(async (t) => {
+        await store.setPassword(t, user.id, passwordHash, now());
+        const ended = await store.revokeOtherSessions(t, user.id, p.sessionId, now());
+        await auditInOrgs(t, orgIds, p, { action: 'password:update', target: accountTarget(user), after: { otherSessionsEnded: ended } });
+      });
+    },
+  };
+}
+
+/**
+ * Creates the platform administrator on first start: with the configured password, or a
+ * generated one that is returned (to be shown once). Later starts change nothing, above all
+ * not the password; they only make sure the configured account is still an administrator.
+ */
+export async function bootstrapAdministrator(deps: ModuleDeps): Promise<{ userId: string; email: string; generatedPassword: string | null }> {
+  const email = deps.config.bootstrapAdminEmail;
+  const existing = await store.findUserByEmail(deps.db, email);
+  if (existing) {
+    if (!existing.platform_admin) {
+      await store.setPlatformAdmin(deps.db, existing.id);
+      deps.log.warn({ userId: existing.id }, 'the configured bootstrap administrator was not a platform administrator; it is now');
+    }
+    return { userId: existing.id, email: existing.email, generatedPassword: null };
+  }
+  const configured = deps.config.bootstrapAdminPassword;
+  if (configured !== undefined) {
+    const weaknesses = passwordWeaknesses(configured, email);
+    if (weaknesses.length > 0) throw new Error(`the bootstrap administrator password ${weaknesses.join(', ')}`);
+  }
+  const password = configured ?? generatePassword(email);
+  const inserted = await store.insertUserIfAbsent(deps.db, {
+    id: newId('user'),
+    email,
+    display_name: 'Administrator',
+    password_hash: await hashPassword(password),
+    platform_admin: true,
+    password_changed_at: deps.clock.now(),
+  });
+  if (!inserted) {
+    // Another replica created it between our read and our insert.
+    const winner = await store.findUserByEmail(deps.db, email);
+    if (!winner) throw new Error('bootstrap administrator vanished while being created');
+    return { userId: winner.id, email: winner.email, generatedPassword: null };
+  }
+  deps.log.info({ userId: inserted.id, email }, 'bootstrap administrator created');
+  return { userId: inserted.id, email: inserted.email, generatedPassword: configured === undefined ? password : null };
+}
+
+function generatePassword(email: string): string {
+  for (;;) {
+    const candidate = randomToken(18);
+    if (passwordWeaknesses(candidate, email).length === 0) return candidate;
+  }
+}

@@ -1,0 +1,43 @@
+import { createTransport } from 'nodemailer';
+import type { Config } from '../../kernel/config.ts';
+import type { Logger } from '../../kernel/logger.ts';
+import type { OutboxMessage } from '../../kernel/outbox.ts';
+import { redactUrl } from '../../kernel/config.ts';
+import { emailMessage } from './schemas.ts';
+
+/**
+ * Delivers `notification.email` outbox messages over SMTP. Bodies can hold credentials
+ * (invitation links), so neither a body nor a recipient ever reaches the log. With no
+ * SMTP server configured, messages are dropped after one warning: queued mail would
+ * otherwise pile up forever, and the API already shows an invitation's link to its sender.
+ */
+export function emailDelivery(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, log: Logger) {
+  const transport = config.smtpUrl
+    ? createTransport(
+        // Short timeouts: delivery runs inside an outbox batch, and a failed send is retried anyway.
+        { url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+        { from: config.smtpFrom },
+      )
+    : null;
+  let warned = false;
+
+  return async function deliver(message: OutboxMessage): Promise<void> {
+    const parsed = emailMessage.safeParse(message.payload);
+    if (!parsed.success) throw new Error(`notification.email ${message.id} is not {to, subject, text}`);
+    if (!transport) {
+      if (!warned) {
+        log.warn('e-mail delivery is disabled (set HEXAPLANE_SMTP_URL); e-mail notifications are dropped');
+        warned = true;
+      }
+      return;
+    }
+    const mail = parsed.data;
+    try {
+      await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });
+    } catch (error) {
+      // SMTP errors can quote the recipient; keep only the code and the server's reply code.
+      const e = error as { code?: string; responseCode?: number };
+      throw new Error(`sending e-mail through ${redactUrl(config.smtpUrl!)} failed: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`);
+    }
+  };
+}

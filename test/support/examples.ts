@@ -1,0 +1,373 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.ts';
+import { expectJson, signIn } from './http.ts';
+import { PASSWORD, type World } from './world.ts';
+
+/**
+ * One valid request per operation of the API, keyed by operationId, aimed at org A's real
+ * resources and meant to succeed when sent by A's admin (`world.admin`). The suites in
+ * test/api/ derive their variants from these: other tenants and role-less members must be
+ * refused the same request (isolation), it must be audited (audit completeness), and broken
+ * copies of it must be refused cleanly (bad input).
+ *
+ * A builder creates the fixtures its request needs (as A's admin) before returning, fresh
+ * ones whenever the request consumes them (a delete, a revoke, a rotation), so every call of
+ * a builder gives a request that succeeds once.
+ */
+export interface Example {
+  /** Path parameters by name (`orgId` included). */
+  params: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** The status A's admin gets. */
+  successStatus: number;
+  /** The `noun:verb` the route authorizes and audits (every mutating route under /orgs/{orgId}). */
+  action?: string;
+  /**
+   * A POST that changes nothing (a query that needs a body: policy validation, authz checks,
+   * what-if): it authorizes and audits a denial, but a success writes no audit event.
+   */
+  readOnly?: boolean;
+}
+
+export type ExampleBuilder = (world: World) => Promise<Example>;
+
+let counter = 0;
+/** Unique names within a test database (each test file has its own). */
+function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
+
+function orgPath(w: World, path = ''): string {
+  return `/api/v1/orgs/${w.orgA.id}${path}`;
+}
+
+// Fixture responses are read loosely; the suites check the API's shapes elsewhere.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function createInA<T = any>(w: World, path: string, body: unknown, status = 201): Promise<T> {
+  return expectJson<T>(w.t.app, w.admin, 'POST', orgPath(w, path), status, { body });
+}
+
+/** Fixtures in org A, created by A's admin; their ids and names join `world.secretsOfA()`. */
+export const fixtures = {
+  async workspace(w: World): Promise<{ id: string; name: string; slug: string }> {
+    const slug = unique('acme-ws');
+    const ws = await createInA(w, '/workspaces', { name: `Acme ${slug}`, slug });
+    w.rememberSecretsOfA(ws.id, ws.name);
+    return ws;
+  },
+
+  async project(w: World): Promise<{ id: string; name: string }> {
+    const slug = unique('acme-prj');
+    const project = await createInA(w, '/projects', { workspaceId: w.workspaceA.id, name: `Acme ${slug}`, slug });
+    w.rememberSecretsOfA(project.id, project.name);
+    return project;
+  },
+
+  async invitation(w: World): Promise<{ id: string; email: string; acceptUrl: string }> {
+    const email = `${unique('invitee')}@acme.test`;
+    const invitation = await createInA(w, '/invitations', { email, roleId: 'org-member' });
+    w.rememberSecretsOfA(invitation.id, email);
+    return invitation;
+  },
+
+  /** A new user who accepted an invitation into A (no session). */
+  async member(w: World): Promise<{ userId: string; email: string }> {
+    const invitation = await fixtures.invitation(w);
+    const token = new URL(invitation.acceptUrl).searchParams.get('token')!;
+    const accepted = await expectJson(w.t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', 200, {
+      body: { token, displayName: invitation.email.split('@')[0], password: PASSWORD },
+    });
+    w.rememberSecretsOfA(accepted.userId);
+    return { userId: accepted.userId, email: invitation.email };
+  },
+
+  /** A new member of A with a console session of their own. */
+  async memberSession(w: World) {
+    const member = await fixtures.member(w);
+    return { ...member, session: await signIn(w.t.app, member.email, PASSWORD) };
+  },
+
+  async apiKey(w: World): Promise<{ id: string; name: string }> {
+    const created = await createInA(w, '/api-keys', { name: unique('acme-key'), roleId: 'org-member' });
+    w.rememberSecretsOfA(created.apiKey.id, created.apiKey.name);
+    return created.apiKey;
+  },
+
+  async group(w: World): Promise<{ id: string; name: string }> {
+    const group = await createInA(w, '/groups', { name: unique('acme-group'), description: 'fixture' });
+    w.rememberSecretsOfA(group.id, group.name);
+    return group;
+  },
+
+  async groupWithMember(w: World): Promise<{ id: string; name: string; userId: string }> {
+    const group = await fixtures.group(w);
+    const member = await fixtures.member(w);
+    await expectJson(w.t.app, w.admin, 'PUT', orgPath(w, `/groups/${group.id}/members/${member.userId}`), 204);
+    return { ...group, userId: member.userId };
+  },
+
+  async role(w: World): Promise<{ id: string; name: string }> {
+    const role = await createInA(w, '/roles', {
+      name: unique('acme-role'),
+      description: 'fixture',
+      scope: 'workspace',
+      actions: ['workspace:read'],
+    });
+    w.rememberSecretsOfA(role.id, role.name);
+    return role;
+  },
+
+  /** A binding on a fresh group (not on lowA, who must keep no role at all). */
+  async binding(w: World): Promise<{ id: string }> {
+    const group = await fixtures.group(w);
+    const binding = await createInA(w, '/role-bindings', {
+      roleId: 'workspace-viewer',
+      subject: { type: 'group', id: group.id },
+      scope: { type: 'workspace', id: w.workspaceA.id },
+    });
+    w.rememberSecretsOfA(binding.id);
+    return binding;
+  },
+
+  async policy(w: World): Promise<{ id: string; name: string }> {
+    const policy = await createInA(w, '/policies', {
+      name: unique('acme-policy'),
+      description: 'fixture',
+      text: NEVER_APPLIES_POLICY,
+      enabled: false,
+    });
+    w.rememberSecretsOfA(policy.id, policy.name);
+    return policy;
+  },
+
+  async cluster(w: World): Promise<{ id: string; name: string }> {
+    const cluster = await createInA(w, '/clusters', {
+      name: unique('acme-cluster'),
+      apiUrl: 'https://k8s.acme.invalid:6443',
+      token: 'fixture-token-not-used',
+    });
+    w.rememberSecretsOfA(cluster.id, cluster.name);
+    return cluster;
+  },
+
+  async placedWorkspace(w: World): Promise<{ id: string; clusterId: string }> {
+    const ws = await fixtures.workspace(w);
+    const cluster = await fixtures.cluster(w);
+    await expectJson(w.t.app, w.admin, 'PUT', orgPath(w, `/workspaces/${ws.id}/placement`), 200, { body: { clusterId: cluster.id } });
+    return { id: ws.id, clusterId: cluster.id };
+  },
+
+  async auditEventId(w: World): Promise<string> {
+    const row = await w.t.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('org_id', '=', w.orgA.id)
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    w.rememberSecretsOfA(row.id);
+    return row.id;
+  },
+};
+
+/** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
+export const NEVER_APPLIES_POLICY = 'forbid (principal, action, resource) when { false };';
+
+const inA = (w: World, more: Record<string, string> = {}) => ({ orgId: w.orgA.id, ...more });
+
+export const examples: Record<string, ExampleBuilder> = {
+  // ---- tenancy: organizations ----
+  createOrganization: async () => {
+    const slug = unique('org');
+    return { params: {}, body: { name: `Org ${slug}`, slug }, successStatus: 201, action: 'organization:create' };
+  },
+  listOrganizations: async () => ({ params: {}, query: { limit: '10' }, successStatus: 200 }),
+  getOrganization: async (w) => ({ params: inA(w), successStatus: 200 }),
+  // Leaves the name alone: it is one of the secrets the isolation suite looks for.
+  updateOrganization: async (w) => ({ params: inA(w), body: { timeZone: 'Asia/Tokyo' }, successStatus: 200, action: 'organization:update' }),
+
+  // ---- workspaces ----
+  createWorkspace: async (w) => {
+    const slug = unique('acme-new-ws');
+    w.rememberSecretsOfA(`Acme ${slug}`);
+    return { params: inA(w), body: { name: `Acme ${slug}`, slug, description: 'new' }, successStatus: 201, action: 'workspace:create' };
+  },
+  listWorkspaces: async (w) => ({ params: inA(w), query: { limit: '5', q: 'Finance' }, successStatus: 200 }),
+  getWorkspace: async (w) => ({ params: inA(w, { workspaceId: w.workspaceA.id }), successStatus: 200 }),
+  updateWorkspace: async (w) => ({
+    params: inA(w, { workspaceId: w.workspaceA.id }),
+    body: { description: 'finance business unit' },
+    successStatus: 200,
+    action: 'workspace:update',
+  }),
+  deleteWorkspace: async (w) => ({ params: inA(w, { workspaceId: (await fixtures.workspace(w)).id }), successStatus: 204, action: 'workspace:delete' }),
+  setWorkspaceQuota: async (w) => ({
+    params: inA(w, { workspaceId: w.workspaceA.id }),
+    body: { cpu: '64', memory: '256Gi', storage: null, pods: 500 },
+    successStatus: 200,
+    action: 'quota:update',
+  }),
+
+  // ---- projects ----
+  createProject: async (w) => {
+    const slug = unique('acme-new-prj');
+    w.rememberSecretsOfA(`Acme ${slug}`);
+    return { params: inA(w), body: { workspaceId: w.workspaceA.id, name: `Acme ${slug}`, slug }, successStatus: 201, action: 'project:create' };
+  },
+  listProjects: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id, limit: '5' }, successStatus: 200 }),
+  getProject: async (w) => ({ params: inA(w, { projectId: w.projectA.id }), successStatus: 200 }),
+  updateProject: async (w) => ({ params: inA(w, { projectId: w.projectA.id }), body: { description: 'the ledger' }, successStatus: 200, action: 'project:update' }),
+  deleteProject: async (w) => ({ params: inA(w, { projectId: (await fixtures.project(w)).id }), successStatus: 204, action: 'project:delete' }),
+  setProjectQuota: async (w) => ({ params: inA(w, { projectId: w.projectA.id }), body: { cpu: '8' }, successStatus: 200, action: 'quota:update' }),
+
+  // ---- members and invitations ----
+  listMembers: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  removeMember: async (w) => ({ params: inA(w, { userId: (await fixtures.member(w)).userId }), successStatus: 204, action: 'member:remove' }),
+  createInvitation: async (w) => {
+    const email = `${unique('new-invitee')}@acme.test`;
+    w.rememberSecretsOfA(email);
+    return { params: inA(w), body: { email, roleId: 'org-member', expiresInHours: 24 }, successStatus: 201, action: 'invitation:create' };
+  },
+  listInvitations: async (w) => ({ params: inA(w), query: { status: 'pending' }, successStatus: 200 }),
+  revokeInvitation: async (w) => ({ params: inA(w, { invitationId: (await fixtures.invitation(w)).id }), successStatus: 200, action: 'invitation:revoke' }),
+  acceptInvitation: async (w) => {
+    const invitation = await fixtures.invitation(w);
+    const token = new URL(invitation.acceptUrl).searchParams.get('token')!;
+    return { params: {}, body: { token, displayName: 'New Person', password: PASSWORD }, successStatus: 200, action: 'invitation:accept' };
+  },
+
+  // ---- audit ----
+  listAuditEvents: async (w) => ({ params: inA(w), query: { action: 'workspace:', outcome: 'success', limit: '5' }, successStatus: 200 }),
+  getAuditEvent: async (w) => ({ params: inA(w, { eventId: await fixtures.auditEventId(w) }), successStatus: 200 }),
+
+  // ---- identity: sessions and the caller ----
+  signIn: async () => ({ params: {}, body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, successStatus: 200, action: 'session:create' }),
+  signOut: async () => ({ params: {}, successStatus: 204, action: 'session:delete' }),
+  getMe: async () => ({ params: {}, successStatus: 200 }),
+  listMySessions: async () => ({ params: {}, query: { limit: '10' }, successStatus: 200 }),
+  revokeMySession: async (w) => {
+    const other = await signIn(w.t.app);
+    const me = await expectJson(w.t.app, other, 'GET', '/api/v1/me', 200);
+    return { params: { sessionId: me.sessionId }, successStatus: 204, action: 'session:revoke' };
+  },
+  changeMyPassword: async () => ({
+    params: {},
+    body: { currentPassword: ADMIN_PASSWORD, newPassword: 'another long test password 77' },
+    successStatus: 204,
+    action: 'password:update',
+  }),
+
+  // ---- API keys ----
+  createApiKey: async (w) => {
+    const name = unique('acme-new-key');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, roleId: 'workspace-viewer', workspaceId: w.workspaceA.id, expiresInDays: 30 }, successStatus: 201, action: 'api-key:create' };
+  },
+  listApiKeys: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), successStatus: 200 }),
+  rotateApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), body: { overlapMinutes: 5 }, successStatus: 201, action: 'api-key:rotate' }),
+  revokeApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), successStatus: 200, action: 'api-key:revoke' }),
+
+  // ---- groups ----
+  createGroup: async (w) => {
+    const name = unique('acme-new-group');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, description: 'people' }, successStatus: 201, action: 'group:create' };
+  },
+  listGroups: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getGroup: async (w) => ({ params: inA(w, { groupId: (await fixtures.group(w)).id }), successStatus: 200 }),
+  updateGroup: async (w) => ({ params: inA(w, { groupId: (await fixtures.group(w)).id }), body: { description: 'changed' }, successStatus: 200, action: 'group:update' }),
+  deleteGroup: async (w) => ({ params: inA(w, { groupId: (await fixtures.group(w)).id }), successStatus: 204, action: 'group:delete' }),
+  listGroupMembers: async (w) => ({ params: inA(w, { groupId: (await fixtures.groupWithMember(w)).id }), successStatus: 200 }),
+  addGroupMember: async (w) => {
+    const group = await fixtures.group(w);
+    const member = await fixtures.member(w);
+    return { params: inA(w, { groupId: group.id, userId: member.userId }), successStatus: 204, action: 'group:update' };
+  },
+  removeGroupMember: async (w) => {
+    const group = await fixtures.groupWithMember(w);
+    return { params: inA(w, { groupId: group.id, userId: group.userId }), successStatus: 204, action: 'group:update' };
+  },
+
+  // ---- access: roles, bindings, policies, decisions ----
+  listActions: async (w) => ({ params: inA(w), successStatus: 200 }),
+  listRoles: async (w) => ({ params: inA(w), successStatus: 200 }),
+  createRole: async (w) => {
+    const name = unique('acme-new-role');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, description: 'readers', scope: 'workspace', actions: ['workspace:read', 'project:read'] }, successStatus: 201, action: 'role:create' };
+  },
+  getRole: async (w) => ({ params: inA(w, { roleId: (await fixtures.role(w)).id }), successStatus: 200 }),
+  updateRole: async (w) => ({ params: inA(w, { roleId: (await fixtures.role(w)).id }), body: { description: 'changed' }, successStatus: 200, action: 'role:update' }),
+  deleteRole: async (w) => ({ params: inA(w, { roleId: (await fixtures.role(w)).id }), successStatus: 204, action: 'role:delete' }),
+  listRoleBindings: async (w) => ({ params: inA(w), query: { scopeId: w.workspaceA.id }, successStatus: 200 }),
+  createRoleBinding: async (w) => {
+    const group = await fixtures.group(w);
+    return {
+      params: inA(w),
+      body: { roleId: 'workspace-viewer', subject: { type: 'group', id: group.id }, scope: { type: 'workspace', id: w.workspaceA.id } },
+      successStatus: 201,
+      action: 'role-binding:create',
+    };
+  },
+  deleteRoleBinding: async (w) => ({ params: inA(w, { bindingId: (await fixtures.binding(w)).id }), successStatus: 204, action: 'role-binding:delete' }),
+  listPolicies: async (w) => ({ params: inA(w), successStatus: 200 }),
+  createPolicy: async (w) => {
+    const name = unique('acme-new-policy');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, description: 'never', text: NEVER_APPLIES_POLICY, enabled: false }, successStatus: 201, action: 'policy:create' };
+  },
+  getPolicy: async (w) => ({ params: inA(w, { policyId: (await fixtures.policy(w)).id }), successStatus: 200 }),
+  updatePolicy: async (w) => ({ params: inA(w, { policyId: (await fixtures.policy(w)).id }), body: { description: 'changed' }, successStatus: 200, action: 'policy:update' }),
+  deletePolicy: async (w) => ({ params: inA(w, { policyId: (await fixtures.policy(w)).id }), successStatus: 204, action: 'policy:delete' }),
+  validatePolicy: async (w) => ({ params: inA(w), body: { text: NEVER_APPLIES_POLICY }, successStatus: 200, action: 'policy:read', readOnly: true }),
+  getPolicySchema: async (w) => ({ params: inA(w), successStatus: 200 }),
+  // About a third member: asking about anyone but yourself needs access:simulate (asking about
+  // yourself is open to every member by design, so it would not exercise the authorization).
+  checkAccess: async (w) => ({
+    params: inA(w),
+    body: { action: 'workspace:read', resource: { type: 'workspace', id: w.workspaceA.id }, principal: { type: 'user', id: (await fixtures.member(w)).userId } },
+    successStatus: 200,
+    action: 'access:simulate',
+    readOnly: true,
+  }),
+  whoCan: async (w) => ({
+    params: inA(w),
+    body: { action: 'workspace:read', resource: { type: 'workspace', id: w.workspaceA.id } },
+    successStatus: 200,
+    action: 'access:simulate',
+    readOnly: true,
+  }),
+  whatIf: async (w) => {
+    const group = await fixtures.group(w);
+    return {
+      params: inA(w),
+      body: {
+        change: { kind: 'addBinding', roleId: 'workspace-viewer', subject: { type: 'group', id: group.id }, scope: { type: 'workspace', id: w.workspaceA.id } },
+      },
+      successStatus: 200,
+      action: 'access:simulate',
+      readOnly: true,
+    };
+  },
+
+  // ---- integrations: clusters and placement ----
+  createCluster: async (w) => {
+    const name = unique('acme-new-cluster');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, apiUrl: 'https://k8s.acme.invalid:6443', token: 'a-service-account-token' }, successStatus: 201, action: 'cluster:create' };
+  },
+  listClusters: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getCluster: async (w) => ({ params: inA(w, { clusterId: (await fixtures.cluster(w)).id }), successStatus: 200 }),
+  updateCluster: async (w) => ({ params: inA(w, { clusterId: (await fixtures.cluster(w)).id }), body: { labels: { tier: 'gold' } }, successStatus: 200, action: 'cluster:update' }),
+  deleteCluster: async (w) => ({ params: inA(w, { clusterId: (await fixtures.cluster(w)).id }), successStatus: 204, action: 'cluster:delete' }),
+  placeWorkspace: async (w) => {
+    const ws = await fixtures.workspace(w);
+    const cluster = await fixtures.cluster(w);
+    return { params: inA(w, { workspaceId: ws.id }), body: { clusterId: cluster.id }, successStatus: 200, action: 'cluster:assign' };
+  },
+  unplaceWorkspace: async (w) => ({ params: inA(w, { workspaceId: (await fixtures.placedWorkspace(w)).id }), successStatus: 200, action: 'cluster:assign' }),
+  getWorkspaceReconciliation: async (w) => ({ params: inA(w, { workspaceId: (await fixtures.placedWorkspace(w)).id }), successStatus: 200 }),
+  getWorkspaceManifests: async (w) => ({ params: inA(w, { workspaceId: w.workspaceA.id }), successStatus: 200 }),
+};
