@@ -19,7 +19,7 @@ export interface BenchServer {
  */
 export async function startBenchServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-'));
-  const adminPassword = 'bench administrator password 1';
+  const adminPassword = 'bench operator passphrase 1';
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'bin/hexaplane.mjs'), 'serve'], {
     cwd: root,
     env: {

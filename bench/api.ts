@@ -72,7 +72,7 @@ export async function run(args: string[]) {
       await json(`${server.url}/api/v1/orgs/${org.id}/api-keys`, {
         method: 'POST',
         headers: session,
-        body: JSON.stringify({ name: 'bench', roleId: 'org-admin', rateLimitPerMinute: 100_000_000 }),
+        body: JSON.stringify({ name: 'bench', roleId: 'org-admin', rateLimitPerMinute: 1_000_000 }),
       })
     ).body.secret as string;
     const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };

@@ -24,10 +24,11 @@ afterAll(async () => {
   await world?.t.close();
 });
 
-function expectOne(rows: AuditRow[], action: string | undefined, outcome: string): string | null {
+function expectOne(rows: AuditRow[], action: string | undefined, outcome: string, actorId?: string): string | null {
   if (rows.length !== 1) return `expected exactly one ${action ?? '?'}/${outcome} event, got ${rows.length}: ${describeEvents(rows)}`;
   const [row] = rows;
   if (row!.outcome !== outcome || (action && row!.action !== action)) return `expected ${action ?? '?'}/${outcome}, got ${describeEvents(rows)}`;
+  if (actorId && row!.actor_id !== actorId) return `the event names actor ${row!.actor_id}, not the caller ${actorId}`;
   return null;
 }
 
@@ -39,6 +40,7 @@ async function checkOrgMutation(op: Operation): Promise<string[]> {
   const example = await exampleFor(world, op);
   if (typeof example === 'string') return [example];
   if (!example.action) failures.push(`${name}: the example names no audit action`);
+  else if (!world.t.deps.authz.isAction(example.action)) failures.push(`${name}: ${example.action} is not a registered action`);
   let mark = await auditWatermark(world);
   const ok = await send(world, world.admin, op, example);
   const written = await auditSince(world, mark, world.orgA.id);
@@ -47,7 +49,7 @@ async function checkOrgMutation(op: Operation): Promise<string[]> {
   } else if (example.readOnly) {
     if (written.length !== 0) failures.push(`${name} (a question, changes nothing): expected no audit event, got ${describeEvents(written)}`);
   } else {
-    const problem = expectOne(written, example.action, 'success');
+    const problem = expectOne(written, example.action, 'success', world.admin.userId);
     if (problem) failures.push(`${name} as A's admin: ${problem}`);
   }
 
@@ -60,7 +62,7 @@ async function checkOrgMutation(op: Operation): Promise<string[]> {
   if (denied.statusCode !== 403 && denied.statusCode !== 404) {
     failures.push(`${name} as lowA: expected 403/404, got ${snippet(denied)}`);
   } else {
-    const problem = expectOne(deniedRows, example.action, 'denied');
+    const problem = expectOne(deniedRows, example.action, 'denied', world.lowA.userId);
     if (problem) failures.push(`${name} as lowA (${denied.statusCode}): ${problem}`);
   }
   return failures;

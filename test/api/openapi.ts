@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
 /**
  * Reading the live OpenAPI document: the suites in this folder enumerate its operations, so a
@@ -98,37 +97,26 @@ function lookupRef(doc: OpenApiDocument, ref: string): JsonSchema | undefined {
   return name ? doc.components?.schemas?.[decodeURIComponent(name)] : undefined;
 }
 
-/**
- * The component schemas the document should carry, rebuilt from the zod registry the same
- * way `jsonSchemaTransformObject` would. Used only for refs the live document leaves dangling
- * (a kernel defect the bad-input suite reports), so the generators still see the real schemas.
- */
-function registrySchemas(doc: OpenApiDocument): Record<string, JsonSchema> {
-  const rebuilt = jsonSchemaTransformObject({ openapiObject: { ...doc, components: {} } } as never) as unknown as OpenApiDocument;
-  return rebuilt.components?.schemas ?? {};
-}
-
 /** Inlines every $ref (the API's schemas are not recursive; a cycle guard keeps it finite). */
-export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema, fallback: Record<string, JsonSchema>, seen: string[] = []): JsonSchema {
+export function resolveSchema(doc: OpenApiDocument, schema: JsonSchema, seen: string[] = []): JsonSchema {
   if (schema.$ref) {
     if (seen.includes(schema.$ref)) return {};
-    const name = /^#\/components\/schemas\/(.+)$/.exec(schema.$ref)?.[1] ?? '';
-    const target = lookupRef(doc, schema.$ref) ?? fallback[name];
-    if (!target) throw new Error(`unresolvable $ref ${schema.$ref}`);
+    const target = lookupRef(doc, schema.$ref);
+    if (!target) throw new Error(`the OpenAPI document references ${schema.$ref} but does not define it`);
     const { $ref: _ref, ...rest } = schema;
-    return resolveSchema(doc, { ...target, ...rest }, fallback, [...seen, schema.$ref]);
+    return resolveSchema(doc, { ...target, ...rest }, [...seen, schema.$ref]);
   }
   const out: JsonSchema = { ...schema };
   if (schema.properties) {
-    out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolveSchema(doc, v, fallback, seen)]));
+    out.properties = Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, resolveSchema(doc, v, seen)]));
   }
-  if (schema.items) out.items = resolveSchema(doc, schema.items, fallback, seen);
+  if (schema.items) out.items = resolveSchema(doc, schema.items, seen);
   if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
-    out.additionalProperties = resolveSchema(doc, schema.additionalProperties, fallback, seen);
+    out.additionalProperties = resolveSchema(doc, schema.additionalProperties, seen);
   }
   for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
     const list = schema[key];
-    if (list) out[key] = list.map((s) => resolveSchema(doc, s, fallback, seen));
+    if (list) out[key] = list.map((s) => resolveSchema(doc, s, seen));
   }
   return out;
 }
@@ -140,8 +128,7 @@ function jsonContent(content: Record<string, { schema?: JsonSchema }> | undefine
 
 /** Every operation of the document (hidden routes are not in it), in document order. */
 export function operationsOf(doc: OpenApiDocument): Operation[] {
-  const fallback = registrySchemas(doc);
-  const resolve = (s: JsonSchema) => resolveSchema(doc, s, fallback);
+  const resolve = (s: JsonSchema) => resolveSchema(doc, s);
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {

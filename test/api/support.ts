@@ -17,7 +17,7 @@ export interface RequestShape {
 }
 
 /** Sends an operation's request through `app.inject` (no network). */
-export async function send(world: World, who: Credentials, op: Operation, request: RequestShape): Promise<LightMyRequestResponse> {
+export async function send(world: World, who: Credentials, op: Operation, request: RequestShape, rawUrl?: string): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...request.headers };
   let body: unknown;
   if (request.rawBody !== undefined) {
@@ -26,7 +26,7 @@ export async function send(world: World, who: Credentials, op: Operation, reques
     body = JSON.stringify(request.body);
     headers['content-type'] ??= 'application/json';
   }
-  return call(world.t.app, who, op.method, urlOf(op, request.params), {
+  return call(world.t.app, who, op.method, rawUrl ?? urlOf(op, request.params), {
     ...(request.query ? { query: request.query } : {}),
     ...(body !== undefined ? { body } : {}),
     headers,

@@ -25,7 +25,7 @@ export interface TestApp extends Hexaplane {
 /** A fresh database cloned from the migrated template. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = inject('adminUrl');
-  const name = `hx_t_${randomBytes(6).toString('hex')}`;
+  const name = `${inject('templateDatabase').replace(/template$/, '')}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);

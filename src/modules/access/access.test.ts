@@ -341,7 +341,7 @@ describe('Cedar policies', () => {
   let policyId = '';
 
   beforeAll(() => {
-    (w.t.deps as { clock: typeof clock }).clock = clock;
+    w.t.deps.clock = clock;
   });
 
   it('rejects invalid policy text with errors at line and column', async () => {
@@ -461,5 +461,33 @@ describe('questions: check, who-can, what-if', () => {
     expect(result.lost.every((l: { action: string }) => l.action === 'workspace:update')).toBe(true);
     const bad = await call(w.t.app, w.admin, 'POST', `/api/v1/orgs/${org}/authz/what-if`, { body: { change: { kind: 'putPolicy', text: 'permit (' } } });
     expect(bad.json()).toMatchObject({ status: 400, field: 'change.text' });
+  });
+});
+
+describe('contract for other modules', () => {
+  it('revokeScope removes the bindings at a workspace and at its projects', async () => {
+    const doomed = await newWorkspace('doomed');
+    const project = await newProject(doomed.id, 'doomed-project');
+    const m = await newMember();
+    await bind(w.admin, 'workspace-viewer', user(m), atWs(doomed.id));
+    await bind(w.admin, 'project-viewer', user(m), { type: 'project', id: project.id });
+    const kept = await bind(w.admin, 'workspace-viewer', user(m), atWs());
+    expect(await status(m, 'GET', `/projects/${project.id}`)).toBe(200);
+    await w.t.db.transaction().execute((t) => w.t.deps.services.access.revokeScope(t, org, { type: 'workspace', id: doomed.id }));
+    const left = await expectJson(w.t.app, w.admin, 'GET', `/api/v1/orgs/${org}/role-bindings`, 200, { query: { subjectId: m.userId } });
+    expect(left.items.map((b: { id: string }) => b.id)).toEqual([kept.id]);
+    expect(await status(m, 'GET', `/projects/${project.id}`)).toBe(403);
+  });
+
+  it('visibility gives list filters: everything for org-wide grants, else the scopes', async () => {
+    const m = await newMember();
+    await bind(w.admin, 'project-viewer', user(m), { type: 'project', id: w.projectA.id });
+    const principal: Principal = {
+      kind: 'user', id: m.userId, orgId: org, displayName: 'm', platformAdmin: false, sessionId: null, apiKeyId: null, ip: null, userAgent: null, requestId: null, mfaAt: null,
+    };
+    const access = w.t.deps.services.access;
+    expect(await access.visibility(principal, 'project:read')).toEqual({ all: false, workspaceIds: [], projectIds: [w.projectA.id] });
+    expect(await access.visibility(principal, 'workspace:read')).toEqual({ all: false, workspaceIds: [], projectIds: [] });
+    expect(await access.visibility({ ...principal, id: w.admin.userId }, 'workspace:read')).toEqual({ all: true });
   });
 });

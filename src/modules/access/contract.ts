@@ -23,6 +23,8 @@ export interface AccessContract {
   grantUnchecked(tx: Tx, principal: Principal, input: GrantInput): Promise<void>;
   /** Removes every binding of a subject in an organization. */
   revokeSubject(tx: Tx, orgId: string, subject: { type: 'user' | 'group'; id: string }): Promise<void>;
+  /** Removes the bindings at a workspace (and its projects) or a project that is being deleted. */
+  revokeScope(tx: Tx, orgId: string, scope: { type: 'workspace' | 'project'; id: string }): Promise<void>;
   /**
    * Throws a 403 Problem unless the principal itself holds every action it would hand to an
    * API key with this grant (no privilege escalation through keys), and a 400 Problem when

@@ -419,6 +419,11 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
       await changeInCallerTx(t, orgId);
     },
 
+    async revokeScope(t, orgId, scope) {
+      await store.deleteBindingsAtScope(t, orgId, scope);
+      await changeInCallerTx(t, orgId);
+    },
+
     async assertCanDelegate(p, orgId, grant) {
       if ((grant.roleId === null) === (grant.actions === null)) {
         throw problems.badRequest('grant-required', 'Give either roleId or actions.', 'roleId');

@@ -214,6 +214,20 @@ export async function deleteBindingsOfSubject(db: Queryable, orgId: string, subj
     .execute();
 }
 
+/** Bindings at a scope; for a workspace, also those at its projects. */
+export async function deleteBindingsAtScope(db: Queryable, orgId: string, scope: { type: 'workspace' | 'project'; id: string }) {
+  return q(db)
+    .deleteFrom('role_bindings')
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      scope.type === 'workspace'
+        ? eb('workspace_id', '=', scope.id)
+        : eb.and([eb('scope_type', '=', 'project'), eb('scope_id', '=', scope.id)]),
+    )
+    .returningAll()
+    .execute();
+}
+
 // ---- policies ----
 
 export async function insertPolicy(db: Queryable, row: Omit<PolicyRow, 'version' | 'created_at' | 'updated_at'>) {

@@ -73,7 +73,8 @@ export const quotaResources = ['cpuMillis', 'memoryBytes', 'storageBytes', 'pods
 
 /**
  * Project quotas must fit inside their workspace's: for each resource the workspace
- * limits, the projects' limits must sum to no more, and no project may be unlimited.
+ * limits, the projects' limits must sum to no more. A project without a limit of its own
+ * shares what is left of the workspace's (the namespace quota still caps it).
  * Returns the first resource that does not fit, or null.
  */
 export function quotaOverflow(
@@ -92,4 +93,9 @@ export function quotaOverflow(
     if (sum > limit) return { resource, limit, requested: sum };
   }
   return null;
+}
+
+/** True when a quota limits nothing, so it cannot push its workspace over. */
+export function isUnlimited(quota: Quota): boolean {
+  return quotaResources.every((r) => quota[r] === null);
 }

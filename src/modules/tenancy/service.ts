@@ -7,7 +7,7 @@ import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/ht
 import { problems } from '../../kernel/http/problems.ts';
 import { enqueue } from '../../kernel/outbox.ts';
 import type { ModuleDeps } from '../deps.ts';
-import { formatBytes, formatCpu, parseBytes, parseCpuMillis, quotaOverflow, type Quota } from './quantity.ts';
+import { formatBytes, formatCpu, isUnlimited, parseBytes, parseCpuMillis, quotaOverflow, type Quota } from './quantity.ts';
 import type {
   InvitationView,
   MemberView,
@@ -144,11 +144,16 @@ export function createTenancyService(deps: ModuleDeps) {
     return project;
   }
 
+  /**
+   * Locks the workspace row so concurrent quota changes in one workspace are checked one at
+   * a time. A project without limits cannot overflow anything, so it takes no lock.
+   */
   async function checkProjectQuotas(t: Tx, orgId: string, workspaceId: string, changed: { id: string; quota: Quota }) {
+    if (isUnlimited(changed.quota)) return;
     const ws = await store.lockWorkspace(t, orgId, workspaceId);
     if (!ws) throw problems.notFound('workspace', workspaceId);
-    const others = (await store.listProjectQuotas(t, orgId, workspaceId)).filter((p) => p.id !== changed.id).map(store.quotaOf);
-    const overflow = quotaOverflow(store.quotaOf(ws), [...others, changed.quota]);
+    const others = await store.sumProjectQuotas(t, orgId, workspaceId, changed.id);
+    const overflow = quotaOverflow(store.quotaOf(ws), [others, changed.quota]);
     if (overflow) {
       const field = quotaFieldNames[overflow.resource];
       throw problems.unprocessable(
@@ -309,8 +314,8 @@ export function createTenancyService(deps: ModuleDeps) {
       await authz.require(p, 'quota:update', orgResource(orgId));
       return tx(async (t) => {
         const quota = toQuota(input);
-        const projects = (await store.listProjectQuotas(t, orgId, workspaceId)).map(store.quotaOf);
-        const overflow = quotaOverflow(quota, projects);
+        await store.lockWorkspace(t, orgId, workspaceId);
+        const overflow = quotaOverflow(quota, [await store.sumProjectQuotas(t, orgId, workspaceId, null)]);
         if (overflow) {
           const field = quotaFieldNames[overflow.resource];
           throw problems.unprocessable('quota-below-projects', `The workspace ${field} quota is below what its projects already hold.`, field);

@@ -249,13 +249,27 @@ export async function listProjects(
   return query.orderBy('id').limit(limit + 1).execute();
 }
 
-export async function listProjectQuotas(db: Queryable, orgId: string, workspaceId: string) {
-  return q(db)
+/** The sum of the workspace's project quotas, leaving one project out (the one changing). */
+export async function sumProjectQuotas(db: Queryable, orgId: string, workspaceId: string, exceptProjectId: string | null): Promise<Quota> {
+  let query = q(db)
     .selectFrom('projects')
-    .select(['id', 'quota_cpu_millis', 'quota_memory_bytes', 'quota_storage_bytes', 'quota_pods'])
+    .select((eb) => [
+      eb.fn.sum<string | null>('quota_cpu_millis').as('quota_cpu_millis'),
+      eb.fn.sum<string | null>('quota_memory_bytes').as('quota_memory_bytes'),
+      eb.fn.sum<string | null>('quota_storage_bytes').as('quota_storage_bytes'),
+      eb.fn.sum<string | null>('quota_pods').as('quota_pods'),
+    ])
     .where('org_id', '=', orgId)
-    .where('workspace_id', '=', workspaceId)
-    .execute();
+    .where('workspace_id', '=', workspaceId);
+  if (exceptProjectId) query = query.where('id', '<>', exceptProjectId);
+  const row = await query.executeTakeFirstOrThrow();
+  const n = (v: string | null) => (v === null ? null : Number(v));
+  return {
+    cpuMillis: n(row.quota_cpu_millis),
+    memoryBytes: n(row.quota_memory_bytes),
+    storageBytes: n(row.quota_storage_bytes),
+    pods: n(row.quota_pods),
+  };
 }
 
 export async function countProjects(db: Queryable, orgId: string, workspaceId: string): Promise<number> {
