@@ -1,28 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { request, seg } from './client.ts';
-import { itemsOf, orgKey, useApiMutation, usePagedQuery } from './query.ts';
-import type {
-  AccessChangeEffect,
-  AccessCheck,
-  ActionInfo,
-  Page,
-  Policy,
-  PolicyValidation,
-  ResourceRef,
-  Role,
-  RoleBinding,
-  Scope,
-  ScopeType,
-  Subject,
-  WhoCan,
-} from './types.ts';
-
-const orgs = (orgId: string) => `/api/v1/orgs/${seg(orgId)}`;
+import { api, call, ifMatch, type BodyOf } from './client.ts';
+import { allPages, orgKey, useApiMutation, usePagedQuery } from './query.ts';
+import type { AccessChange, Role, ScopeType } from './types.ts';
 
 export function useActions(orgId: string) {
   return useQuery({
     queryKey: orgKey(orgId, 'actions'),
-    queryFn: async () => itemsOf(await request<ActionInfo[] | Page<ActionInfo>>('GET', `${orgs(orgId)}/actions`)),
+    queryFn: () => allPages((cursor) => call(api.GET('/api/v1/orgs/{orgId}/actions', { params: { path: { orgId }, query: { cursor, limit: 200 } } }))),
     staleTime: 10 * 60_000,
   });
 }
@@ -43,31 +27,26 @@ export function grantableRoleOptions(roles: Role[], at: ScopeType) {
 export function useRoles(orgId: string) {
   return useQuery({
     queryKey: orgKey(orgId, 'roles'),
-    queryFn: async () => itemsOf(await request<Role[] | Page<Role>>('GET', `${orgs(orgId)}/roles`, { query: { limit: 200 } })),
+    queryFn: () => allPages((cursor) => call(api.GET('/api/v1/orgs/{orgId}/roles', { params: { path: { orgId }, query: { cursor, limit: 200 } } }))),
   });
 }
 
-export interface RoleInput {
-  name: string;
-  description: string;
-  scope: ScopeType;
-  actions: string[];
-}
+export type RoleInput = BodyOf<'/api/v1/orgs/{orgId}/roles', 'post'>;
 
 export function useCreateRole(orgId: string) {
-  return useApiMutation((body: RoleInput) => request<Role>('POST', `${orgs(orgId)}/roles`, { body }), [orgKey(orgId, 'roles')]);
+  return useApiMutation((body: RoleInput) => call(api.POST('/api/v1/orgs/{orgId}/roles', { params: { path: { orgId } }, body })), [orgKey(orgId, 'roles')]);
 }
 
 export function useUpdateRole(orgId: string) {
   return useApiMutation(
-    ({ id, version, changes }: { id: string; version: number; changes: Partial<Omit<RoleInput, 'scope'>> }) =>
-      request<Role>('PATCH', `${orgs(orgId)}/roles/${seg(id)}`, { body: changes, ifMatch: version }),
+    ({ id, version, changes }: { id: string; version: number; changes: BodyOf<'/api/v1/orgs/{orgId}/roles/{roleId}', 'patch'> }) =>
+      call(api.PATCH('/api/v1/orgs/{orgId}/roles/{roleId}', { params: { path: { orgId, roleId: id } }, body: changes, ...ifMatch(version) })),
     [orgKey(orgId, 'roles'), orgKey(orgId, 'role-bindings')],
   );
 }
 
 export function useDeleteRole(orgId: string) {
-  return useApiMutation((id: string) => request<void>('DELETE', `${orgs(orgId)}/roles/${seg(id)}`), [orgKey(orgId, 'roles')]);
+  return useApiMutation((roleId: string) => call(api.DELETE('/api/v1/orgs/{orgId}/roles/{roleId}', { params: { path: { orgId, roleId } } })), [orgKey(orgId, 'roles')]);
 }
 
 // ---- role bindings ----
@@ -80,69 +59,60 @@ export interface BindingFilters {
 
 export function useRoleBindings(orgId: string, filters: BindingFilters = {}) {
   return usePagedQuery(orgKey(orgId, 'role-bindings', filters), (cursor) =>
-    request<Page<RoleBinding>>('GET', `${orgs(orgId)}/role-bindings`, { query: { ...filters, cursor, limit: 100 } }),
+    call(api.GET('/api/v1/orgs/{orgId}/role-bindings', { params: { path: { orgId }, query: { ...filters, cursor, limit: 100 } } })),
   );
 }
 
-export interface BindingInput {
-  roleId: string;
-  subject: Subject;
-  scope: Scope;
-}
+export type BindingInput = BodyOf<'/api/v1/orgs/{orgId}/role-bindings', 'post'>;
 
 export function useCreateBinding(orgId: string) {
   return useApiMutation(
-    (body: BindingInput) => request<RoleBinding>('POST', `${orgs(orgId)}/role-bindings`, { body }),
+    (body: BindingInput) => call(api.POST('/api/v1/orgs/{orgId}/role-bindings', { params: { path: { orgId } }, body })),
     [orgKey(orgId, 'role-bindings')],
   );
 }
 
 export function useDeleteBinding(orgId: string) {
-  return useApiMutation((id: string) => request<void>('DELETE', `${orgs(orgId)}/role-bindings/${seg(id)}`), [orgKey(orgId, 'role-bindings')]);
+  return useApiMutation(
+    (bindingId: string) => call(api.DELETE('/api/v1/orgs/{orgId}/role-bindings/{bindingId}', { params: { path: { orgId, bindingId } } })),
+    [orgKey(orgId, 'role-bindings')],
+  );
 }
 
 // ---- policies ----
 
 export function usePolicies(orgId: string) {
   return useQuery({
-    queryKey: orgKey(orgId, 'policies'),
-    queryFn: async () => itemsOf(await request<Policy[] | Page<Policy>>('GET', `${orgs(orgId)}/policies`, { query: { limit: 200 } })),
+    queryKey: orgKey(orgId, 'policies', 'list'),
+    queryFn: () => allPages((cursor) => call(api.GET('/api/v1/orgs/{orgId}/policies', { params: { path: { orgId }, query: { cursor, limit: 200 } } }))),
   });
 }
 
-export interface PolicyInput {
-  name: string;
-  description: string;
-  text: string;
-  enabled: boolean;
-}
+export type PolicyInput = BodyOf<'/api/v1/orgs/{orgId}/policies', 'post'>;
 
 export function useCreatePolicy(orgId: string) {
-  return useApiMutation((body: PolicyInput) => request<Policy>('POST', `${orgs(orgId)}/policies`, { body }), [orgKey(orgId, 'policies')]);
+  return useApiMutation((body: PolicyInput) => call(api.POST('/api/v1/orgs/{orgId}/policies', { params: { path: { orgId } }, body })), [orgKey(orgId, 'policies', 'list')]);
 }
 
 export function useUpdatePolicy(orgId: string) {
   return useApiMutation(
-    ({ id, version, changes }: { id: string; version: number; changes: Partial<PolicyInput> }) =>
-      request<Policy>('PATCH', `${orgs(orgId)}/policies/${seg(id)}`, { body: changes, ifMatch: version }),
-    [orgKey(orgId, 'policies')],
+    ({ id, version, changes }: { id: string; version: number; changes: BodyOf<'/api/v1/orgs/{orgId}/policies/{policyId}', 'patch'> }) =>
+      call(api.PATCH('/api/v1/orgs/{orgId}/policies/{policyId}', { params: { path: { orgId, policyId: id } }, body: changes, ...ifMatch(version) })),
+    [orgKey(orgId, 'policies', 'list')],
   );
 }
 
 export function useDeletePolicy(orgId: string) {
-  return useApiMutation((id: string) => request<void>('DELETE', `${orgs(orgId)}/policies/${seg(id)}`), [orgKey(orgId, 'policies')]);
-}
-
-export interface PolicySchema {
-  cedarSchema: string;
-  entityTypes: unknown;
-  actions: unknown;
+  return useApiMutation(
+    (policyId: string) => call(api.DELETE('/api/v1/orgs/{orgId}/policies/{policyId}', { params: { path: { orgId, policyId } } })),
+    [orgKey(orgId, 'policies', 'list')],
+  );
 }
 
 export function usePolicySchema(orgId: string) {
   return useQuery({
     queryKey: orgKey(orgId, 'policies', 'schema'),
-    queryFn: () => request<PolicySchema>('GET', `${orgs(orgId)}/policies/schema`),
+    queryFn: () => call(api.GET('/api/v1/orgs/{orgId}/policies/schema', { params: { path: { orgId } } })),
     staleTime: 10 * 60_000,
   });
 }
@@ -151,7 +121,7 @@ export function usePolicySchema(orgId: string) {
 export function usePolicyValidation(orgId: string, text: string) {
   return useQuery({
     queryKey: orgKey(orgId, 'policies', 'validate', text),
-    queryFn: () => request<PolicyValidation>('POST', `${orgs(orgId)}/policies/validate`, { body: { text } }),
+    queryFn: () => call(api.POST('/api/v1/orgs/{orgId}/policies/validate', { params: { path: { orgId } }, body: { text } })),
     enabled: text.trim().length > 0,
     staleTime: Infinity,
   });
@@ -159,34 +129,22 @@ export function usePolicyValidation(orgId: string, text: string) {
 
 // ---- decisions ----
 
-export interface CheckInput {
-  action: string;
-  resource: ResourceRef;
-  principal?: { type: 'user' | 'apiKey'; id: string };
-}
+export type CheckInput = BodyOf<'/api/v1/orgs/{orgId}/authz/check', 'post'>;
 
 export function useAccessCheck(orgId: string) {
-  return useApiMutation((body: CheckInput) => request<AccessCheck>('POST', `${orgs(orgId)}/authz/check`, { body }), []);
+  return useApiMutation((body: CheckInput) => call(api.POST('/api/v1/orgs/{orgId}/authz/check', { params: { path: { orgId } }, body })), []);
 }
 
 export function useWhoCan(orgId: string) {
   return useApiMutation(
-    (body: { action: string; resource: ResourceRef }) => request<WhoCan>('POST', `${orgs(orgId)}/authz/who-can`, { body }),
+    (body: BodyOf<'/api/v1/orgs/{orgId}/authz/who-can', 'post'>) => call(api.POST('/api/v1/orgs/{orgId}/authz/who-can', { params: { path: { orgId } }, body })),
     [],
   );
 }
 
-export type AccessChange =
-  | { kind: 'addBinding'; roleId: string; subject: Subject; scope: Scope }
-  | { kind: 'removeBinding'; bindingId: string }
-  | { kind: 'updateRole'; roleId: string; actions: string[] }
-  | { kind: 'deleteRole'; roleId: string }
-  | { kind: 'putPolicy'; policyId?: string; text: string }
-  | { kind: 'deletePolicy'; policyId: string };
-
 export function useWhatIf(orgId: string) {
   return useApiMutation(
-    (change: AccessChange) => request<AccessChangeEffect>('POST', `${orgs(orgId)}/authz/what-if`, { body: { change } }),
+    (change: AccessChange) => call(api.POST('/api/v1/orgs/{orgId}/authz/what-if', { params: { path: { orgId } }, body: { change } })),
     [],
   );
 }

@@ -1,4 +1,4 @@
-import { ApiProblem, type ProblemBody } from './problem.ts';
+import { createHexaplaneClient, unwrap, type paths } from '../../../src/sdk/index.ts';
 
 /**
  * The CSRF token of the console session. The session cookie itself is httpOnly; this token
@@ -26,58 +26,25 @@ export function setCsrfToken(token: string | null): void {
   }
 }
 
-export function getCsrfToken(): string | null {
-  return csrfToken;
+/** The typed client generated from the server's OpenAPI document; cookies go along same-origin. */
+export const api = createHexaplaneClient({ baseUrl: window.location.origin, csrfToken: () => csrfToken });
+
+/** Awaits an API call and returns its body, or throws the `ApiProblem` the server answered with. */
+export async function call<T>(pending: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  return unwrap(await pending);
 }
 
-export type Query = Record<string, string | number | boolean | null | undefined>;
-
-export interface RequestOptions {
-  query?: Query;
-  body?: unknown;
-  /** The version the caller read; sent as `If-Match: "v<version>"`. */
-  ifMatch?: number;
+/** `If-Match` for the version the caller read: the server answers 412 if it changed since. */
+export function ifMatch(version: number): { headers: { 'if-match': string } } {
+  return { headers: { 'if-match': `"v${version}"` } };
 }
 
-function toSearch(query: Query | undefined): string {
-  if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : '';
+/** The JSON body an operation accepts. */
+export type BodyOf<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
 }
+  ? B
+  : never;
 
-/** Calls the API on this origin and returns the JSON body, or throws an `ApiProblem`. */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  if (options.ifMatch !== undefined) headers['if-match'] = `"v${options.ifMatch}"`;
-  const response = await fetch(path + toSearch(options.query), {
-    method,
-    headers,
-    credentials: 'same-origin',
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const data: unknown = text ? parseJson(text) : undefined;
-  if (!response.ok) {
-    const problem = (typeof data === 'object' && data !== null ? data : { detail: text || response.statusText }) as ProblemBody;
-    throw new ApiProblem(response.status, problem);
-  }
-  return data as T;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Encodes a path segment; ids are safe already, but names typed by users may not be. */
-export const seg = (value: string): string => encodeURIComponent(value);
+/** The query parameters an operation accepts. */
+export type QueryOf<P extends keyof paths, M extends 'get'> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;

@@ -1,30 +1,20 @@
 import { useQuery } from '@tanstack/react-query';
-import { request, seg } from './client.ts';
-import { itemsOf, orgKey, useApiMutation, usePagedQuery } from './query.ts';
-import type { ApiKey, ApiKeyWithSecret, Group, GroupMember, Page } from './types.ts';
-
-const orgs = (orgId: string) => `/api/v1/orgs/${seg(orgId)}`;
+import { api, call, ifMatch, type BodyOf } from './client.ts';
+import { orgKey, useApiMutation, usePagedQuery } from './query.ts';
 
 // ---- API keys ----
 
 export function useApiKeys(orgId: string) {
   return usePagedQuery(orgKey(orgId, 'api-keys', 'list'), (cursor) =>
-    request<Page<ApiKey>>('GET', `${orgs(orgId)}/api-keys`, { query: { cursor, limit: 100 } }),
+    call(api.GET('/api/v1/orgs/{orgId}/api-keys', { params: { path: { orgId }, query: { cursor, limit: 100 } } })),
   );
 }
 
-export interface ApiKeyInput {
-  name: string;
-  workspaceId?: string;
-  roleId?: string;
-  actions?: string[];
-  expiresInDays?: number;
-  rateLimitPerMinute?: number;
-}
+export type ApiKeyInput = BodyOf<'/api/v1/orgs/{orgId}/api-keys', 'post'>;
 
 export function useCreateApiKey(orgId: string) {
   return useApiMutation(
-    (body: ApiKeyInput) => request<ApiKeyWithSecret>('POST', `${orgs(orgId)}/api-keys`, { body }),
+    (body: ApiKeyInput) => call(api.POST('/api/v1/orgs/{orgId}/api-keys', { params: { path: { orgId } }, body })),
     [orgKey(orgId, 'api-keys')],
   );
 }
@@ -32,13 +22,15 @@ export function useCreateApiKey(orgId: string) {
 export function useRotateApiKey(orgId: string) {
   return useApiMutation(
     ({ id, overlapMinutes }: { id: string; overlapMinutes: number }) =>
-      request<ApiKeyWithSecret>('POST', `${orgs(orgId)}/api-keys/${seg(id)}/rotate`, { body: { overlapMinutes } }),
+      call(api.POST('/api/v1/orgs/{orgId}/api-keys/{keyId}/rotate', { params: { path: { orgId, keyId: id } }, body: { overlapMinutes } })),
     [orgKey(orgId, 'api-keys')],
   );
 }
 
 export function useRevokeApiKey(orgId: string) {
-  return useApiMutation((id: string) => request<ApiKey>('DELETE', `${orgs(orgId)}/api-keys/${seg(id)}`), [orgKey(orgId, 'api-keys')]);
+  return useApiMutation((keyId: string) => call(api.DELETE('/api/v1/orgs/{orgId}/api-keys/{keyId}', { params: { path: { orgId, keyId } } })), [
+    orgKey(orgId, 'api-keys'),
+  ]);
 }
 
 // ---- groups ----
@@ -46,30 +38,27 @@ export function useRevokeApiKey(orgId: string) {
 export function useGroups(orgId: string) {
   return useQuery({
     queryKey: orgKey(orgId, 'groups', 'all'),
-    queryFn: () => request<Page<Group>>('GET', `${orgs(orgId)}/groups`, { query: { limit: 200 } }),
+    queryFn: () => call(api.GET('/api/v1/orgs/{orgId}/groups', { params: { path: { orgId }, query: { limit: 200 } } })),
     select: (page) => page.items,
   });
 }
 
-export interface GroupInput {
-  name: string;
-  description: string;
-}
+export type GroupInput = BodyOf<'/api/v1/orgs/{orgId}/groups', 'post'>;
 
 export function useCreateGroup(orgId: string) {
-  return useApiMutation((body: GroupInput) => request<Group>('POST', `${orgs(orgId)}/groups`, { body }), [orgKey(orgId, 'groups')]);
+  return useApiMutation((body: GroupInput) => call(api.POST('/api/v1/orgs/{orgId}/groups', { params: { path: { orgId } }, body })), [orgKey(orgId, 'groups')]);
 }
 
 export function useUpdateGroup(orgId: string) {
   return useApiMutation(
-    ({ id, version, changes }: { id: string; version: number; changes: Partial<GroupInput> }) =>
-      request<Group>('PATCH', `${orgs(orgId)}/groups/${seg(id)}`, { body: changes, ifMatch: version }),
+    ({ id, version, changes }: { id: string; version: number; changes: BodyOf<'/api/v1/orgs/{orgId}/groups/{groupId}', 'patch'> }) =>
+      call(api.PATCH('/api/v1/orgs/{orgId}/groups/{groupId}', { params: { path: { orgId, groupId: id } }, body: changes, ...ifMatch(version) })),
     [orgKey(orgId, 'groups')],
   );
 }
 
 export function useDeleteGroup(orgId: string) {
-  return useApiMutation((id: string) => request<void>('DELETE', `${orgs(orgId)}/groups/${seg(id)}`), [
+  return useApiMutation((groupId: string) => call(api.DELETE('/api/v1/orgs/{orgId}/groups/{groupId}', { params: { path: { orgId, groupId } } })), [
     orgKey(orgId, 'groups'),
     orgKey(orgId, 'role-bindings'),
   ]);
@@ -78,15 +67,16 @@ export function useDeleteGroup(orgId: string) {
 export function useGroupMembers(orgId: string, groupId: string | null) {
   return useQuery({
     queryKey: orgKey(orgId, 'groups', 'members', groupId),
-    queryFn: async () =>
-      itemsOf(await request<GroupMember[] | Page<GroupMember>>('GET', `${orgs(orgId)}/groups/${seg(groupId ?? '')}/members`, { query: { limit: 200 } })),
+    queryFn: () => call(api.GET('/api/v1/orgs/{orgId}/groups/{groupId}/members', { params: { path: { orgId, groupId: groupId ?? '' }, query: { limit: 200 } } })),
+    select: (page) => page.items,
     enabled: groupId !== null,
   });
 }
 
 export function useAddGroupMember(orgId: string) {
   return useApiMutation(
-    ({ groupId, userId }: { groupId: string; userId: string }) => request<void>('PUT', `${orgs(orgId)}/groups/${seg(groupId)}/members/${seg(userId)}`),
+    ({ groupId, userId }: { groupId: string; userId: string }) =>
+      call(api.PUT('/api/v1/orgs/{orgId}/groups/{groupId}/members/{userId}', { params: { path: { orgId, groupId, userId } } })),
     [orgKey(orgId, 'groups')],
   );
 }
@@ -94,7 +84,7 @@ export function useAddGroupMember(orgId: string) {
 export function useRemoveGroupMember(orgId: string) {
   return useApiMutation(
     ({ groupId, userId }: { groupId: string; userId: string }) =>
-      request<void>('DELETE', `${orgs(orgId)}/groups/${seg(groupId)}/members/${seg(userId)}`),
+      call(api.DELETE('/api/v1/orgs/{orgId}/groups/{groupId}/members/{userId}', { params: { path: { orgId, groupId, userId } } })),
     [orgKey(orgId, 'groups')],
   );
 }

@@ -1,29 +1,20 @@
+import { ApiProblem } from '../../../src/sdk/index.ts';
+
+export { ApiProblem };
+
 /**
  * Errors from the API are RFC 9457 problems. The console reads `detail` for messages and
  * `errors[].field` to put a message under the form field it concerns.
  */
-export interface ProblemBody {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  field?: string;
-  errors?: { field: string; message: string }[];
-  retryAfter?: number;
-  [extension: string]: unknown;
-}
-
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: ProblemBody,
-  ) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
-  }
-}
+export type ProblemBody = ApiProblem['problem'] & { status?: number; retryAfter?: number; [extension: string]: unknown };
 
 export function isProblem(error: unknown, status?: number): error is ApiProblem {
   return error instanceof ApiProblem && (status === undefined || error.status === status);
+}
+
+/** The whole problem body, extensions included (`retryAfter`, policy `errors` with lines). */
+export function problemBody(error: unknown): ProblemBody | null {
+  return error instanceof ApiProblem ? (error.problem as ProblemBody) : null;
 }
 
 /** A human sentence for any error a query or mutation may throw. */
@@ -41,10 +32,12 @@ export function problemMessage(error: unknown): string {
 export function fieldErrors(error: unknown): Record<string, string> {
   if (!(error instanceof ApiProblem)) return {};
   const out: Record<string, string> = {};
-  const entries = error.problem.errors ?? (error.problem.field ? [{ field: error.problem.field, message: error.problem.detail ?? 'is not valid' }] : []);
-  for (const { field, message } of entries) {
-    const key = field.replace(/^body\.?/, '');
-    if (key && !(key in out)) out[key] = message;
+  const { errors, field, detail } = error.problem;
+  const entries = errors ?? (field ? [{ field, message: detail ?? 'is not valid' }] : []);
+  for (const entry of entries) {
+    if (typeof entry?.field !== 'string') continue;
+    const key = entry.field.replace(/^body\.?/, '');
+    if (key && !(key in out)) out[key] = entry.message;
   }
   return out;
 }

@@ -54,7 +54,15 @@ export function usePagedQuery<T>(queryKey: QueryKey, fetchPage: (cursor: string 
   return { ...query, items };
 }
 
-/** Some catalog endpoints answer a bare array, list routes `{ items }`: accept both. */
-export function itemsOf<T>(data: T[] | Page<T> | { items: T[] }): T[] {
-  return Array.isArray(data) ? data : data.items;
+/** Every item of a short list (catalogs, roles, policies), following cursors up to a bound. */
+export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>, maxPages = 20): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const result = await fetchPage(cursor);
+    items.push(...result.items);
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  return items;
 }

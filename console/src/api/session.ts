@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { request, seg, setCsrfToken } from './client.ts';
+import { api, call, setCsrfToken, type BodyOf } from './client.ts';
 import { isProblem } from './problem.ts';
-import { itemsOf, useApiMutation } from './query.ts';
-import type { Me, Page, Session, SignedIn, User } from './types.ts';
+import { useApiMutation } from './query.ts';
+import type { Me, SignedIn, User } from './types.ts';
 
 export const meKey = ['me'] as const;
 const sessionsKey = ['me', 'sessions'] as const;
@@ -18,7 +18,7 @@ export function useMe() {
     queryKey: meKey,
     queryFn: async (): Promise<Viewer | null> => {
       try {
-        const me = await request<Me>('GET', '/api/v1/me');
+        const me = await call(api.GET('/api/v1/me'));
         if (!me.user) return null;
         if (me.csrfToken) setCsrfToken(me.csrfToken);
         return { ...me, user: me.user };
@@ -33,8 +33,8 @@ export function useMe() {
 
 export function useSignIn() {
   const client = useQueryClient();
-  return useMutation<SignedIn, Error, { email: string; password: string }>({
-    mutationFn: (body) => request<SignedIn>('POST', '/api/v1/session', { body }),
+  return useMutation<SignedIn, Error, BodyOf<'/api/v1/session', 'post'>>({
+    mutationFn: (body) => call(api.POST('/api/v1/session', { body })),
     onSuccess: (signedIn) => {
       setCsrfToken(signedIn.csrfToken);
       // Whatever was cached belonged to whoever was signed in before.
@@ -50,7 +50,7 @@ export function useSignOut() {
   return useMutation<void, Error, void>({
     mutationFn: async () => {
       try {
-        await request<void>('DELETE', '/api/v1/session');
+        await call(api.DELETE('/api/v1/session'));
       } catch (error) {
         // Already signed out is the state we want.
         if (!isProblem(error, 401)) throw error;
@@ -67,17 +67,15 @@ export function useSignOut() {
 export function useMySessions() {
   return useQuery({
     queryKey: sessionsKey,
-    queryFn: async () => itemsOf(await request<Session[] | Page<Session>>('GET', '/api/v1/me/sessions')),
+    queryFn: () => call(api.GET('/api/v1/me/sessions', { params: { query: { limit: 200 } } })),
+    select: (page) => page.items,
   });
 }
 
 export function useRevokeSession() {
-  return useApiMutation((sessionId: string) => request<void>('DELETE', `/api/v1/me/sessions/${seg(sessionId)}`), [sessionsKey]);
+  return useApiMutation((sessionId: string) => call(api.DELETE('/api/v1/me/sessions/{sessionId}', { params: { path: { sessionId } } })), [sessionsKey]);
 }
 
 export function useChangePassword() {
-  return useApiMutation(
-    (body: { currentPassword: string; newPassword: string }) => request<void>('PUT', '/api/v1/me/password', { body }),
-    [sessionsKey],
-  );
+  return useApiMutation((body: BodyOf<'/api/v1/me/password', 'put'>) => call(api.PUT('/api/v1/me/password', { body })), [sessionsKey]);
 }

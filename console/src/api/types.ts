@@ -1,262 +1,52 @@
-/**
- * Resource shapes of the REST surface. Provisional: these mirror the brief until
- * src/sdk/schema.d.ts is generated with identity and access, then become aliases of it.
- */
+/** Resource shapes, straight from the generated OpenAPI types (src/sdk/schema.d.ts, `npm run sdk`). */
+import type { components, paths } from '../../../src/sdk/index.ts';
+
+type Schemas = components['schemas'];
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface Organization {
-  id: string;
-  name: string;
-  slug: string;
-  timeZone: string;
-  currency: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Organization = Schemas['Organization'];
+export type Workspace = Schemas['Workspace'];
+export type Quota = Workspace['quota'];
+export type Project = Schemas['Project'];
+export type Member = Schemas['Member'];
+export type Invitation = Schemas['Invitation'];
+export type InvitationStatus = Invitation['status'];
+export type CreatedInvitation = Schemas['CreatedInvitation'];
+export type AcceptedInvitation = paths['/api/v1/invitations/accept']['post']['responses'][200]['content']['application/json'];
 
-export interface Quota {
-  cpu: string | null;
-  memory: string | null;
-  storage: string | null;
-  pods: number | null;
-}
+export type User = Schemas['CurrentUser'];
+export type Me = Schemas['Me'];
+export type SignedIn = Schemas['SignInResult'];
+export type Session = Schemas['Session'];
 
-export interface Workspace {
-  id: string;
-  orgId: string;
-  name: string;
-  slug: string;
-  description: string;
-  labels: Record<string, string>;
-  quota: Quota;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ApiKey = Schemas['ApiKey'];
+export type ApiKeyStatus = ApiKey['status'];
+export type ApiKeyWithSecret = Schemas['CreatedApiKey'];
 
-export interface Project extends Workspace {
-  workspaceId: string;
-}
+export type Group = Schemas['Group'];
+export type GroupMember = Schemas['GroupMember'];
 
-export interface Member {
-  userId: string;
-  email: string;
-  displayName: string;
-  joinedAt: string;
-}
+export type ActionInfo = Schemas['Action'];
+export type Role = Schemas['Role'];
+export type ScopeType = Role['scope'];
+export type RoleBinding = Schemas['RoleBinding'];
+export type Subject = RoleBinding['subject'];
+export type Scope = RoleBinding['scope'];
+export type Policy = Schemas['Policy'];
+export type PolicyValidation = Schemas['PolicyValidation'];
+export type PolicySchema = Schemas['PolicySchema'];
+export type ResourceRef = paths['/api/v1/orgs/{orgId}/authz/check']['post']['requestBody']['content']['application/json']['resource'];
+export type AccessCheck = Schemas['Decision'];
+export type WhoCan = Schemas['WhoCan'];
+export type AccessChangeEffect = Schemas['WhatIf'];
+export type AccessChange = paths['/api/v1/orgs/{orgId}/authz/what-if']['post']['requestBody']['content']['application/json']['change'];
 
-export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+export type AuditEvent = Schemas['AuditEvent'];
+export type AuditOutcome = AuditEvent['outcome'];
 
-export interface Invitation {
-  id: string;
-  orgId: string;
-  email: string;
-  roleId: string;
-  workspaceId: string | null;
-  status: InvitationStatus;
-  invitedBy: string;
-  expiresAt: string;
-  createdAt: string;
-  acceptedAt: string | null;
-}
-
-export interface CreatedInvitation extends Invitation {
-  acceptUrl: string;
-}
-
-export interface User {
-  id: string;
-  email: string;
-  displayName: string;
-  platformAdmin: boolean;
-}
-
-export interface Me {
-  /** Null when the caller is an API key; the console always has a user. */
-  user: User | null;
-  apiKey: { id: string; orgId: string; name: string } | null;
-  sessionId: string | null;
-  csrfToken: string | null;
-  authenticatedVia: 'session' | 'apiKey' | 'scim' | 'oidc';
-}
-
-export interface SignedIn {
-  user: User;
-  csrfToken: string;
-  expiresAt: string;
-}
-
-export interface Session {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  idleExpiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
-
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
-
-export interface ApiKey {
-  id: string;
-  orgId: string;
-  name: string;
-  workspaceId: string | null;
-  roleId: string | null;
-  actions: string[] | null;
-  status: ApiKeyStatus;
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  rotatedAt: string | null;
-  previousSecretExpiresAt: string | null;
-  rateLimitPerMinute: number;
-  version: number;
-}
-
-export interface ApiKeyWithSecret {
-  apiKey: ApiKey;
-  secret: string;
-}
-
-export interface Group {
-  id: string;
-  orgId: string;
-  name: string;
-  description: string;
-  memberCount: number;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface GroupMember {
-  userId: string;
-  email: string;
-  displayName: string;
-  addedAt: string;
-}
-
-export type ScopeType = 'organization' | 'workspace' | 'project';
-
-export interface ActionInfo {
-  name: string;
-  scope: string;
-  description: string;
-}
-
-export interface Role {
-  id: string;
-  orgId: string | null;
-  name: string;
-  description: string;
-  scope: ScopeType;
-  /** Action patterns as written. */
-  actions: string[];
-  /** The catalog actions the patterns grant today. */
-  effectiveActions: string[];
-  builtIn: boolean;
-  version: number;
-}
-
-export interface Subject {
-  type: 'user' | 'group';
-  id: string;
-}
-
-export interface Scope {
-  type: ScopeType;
-  id: string;
-}
-
-export interface RoleBinding {
-  id: string;
-  orgId: string;
-  roleId: string;
-  roleName: string;
-  subject: Subject;
-  scope: Scope;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface Policy {
-  id: string;
-  orgId: string;
-  name: string;
-  description: string;
-  text: string;
-  enabled: boolean;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PolicyValidation {
-  valid: boolean;
-  errors: { message: string; line?: number | null; column?: number | null }[];
-}
-
-export interface ResourceRef {
-  type: ScopeType;
-  id: string;
-}
-
-export interface AccessCheck {
-  allowed: boolean;
-  reason: string;
-}
-
-export interface WhoCan {
-  subjects: { type: 'user' | 'apiKey'; id: string; name: string; via: string }[];
-}
-
-interface NamedRef {
-  type: string;
-  id: string;
-  name: string;
-}
-
-export interface AccessChangeEffect {
-  gained: { subject: NamedRef; action: string; resource: NamedRef; reason: string }[];
-  lost: { subject: NamedRef; action: string; resource: NamedRef; reason: string }[];
-  evaluations: number;
-  truncated: boolean;
-}
-
-export type AuditOutcome = 'success' | 'denied' | 'failed';
-
-export interface AuditEvent {
-  id: string;
-  orgId: string;
-  workspaceId: string | null;
-  occurredAt: string;
-  actor: {
-    kind: string;
-    id: string;
-    name: string | null;
-    ip: string | null;
-    userAgent: string | null;
-    sessionId: string | null;
-    apiKeyId: string | null;
-  };
-  action: string;
-  target: { type: string; id: string | null; name: string | null };
-  outcome: AuditOutcome;
-  reason: string | null;
-  requestId: string | null;
-  before: unknown;
-  after: unknown;
-}
-
-/** Placement and reconciliation status, from the integrations module. */
-export type Reconciliation = Record<string, unknown>;
+export type Cluster = Schemas['Cluster'];
+export type Reconciliation = Schemas['WorkspaceReconciliation'];

@@ -2,7 +2,7 @@ import { Alert, Anchor, Button, Center, Container, Group, Paper, PasswordInput, 
 import { IconHexagons, IconLock } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { errorFor, fieldErrors, isProblem, type ApiProblem } from '../api/problem.ts';
+import { errorFor, fieldErrors, isProblem, problemBody } from '../api/problem.ts';
 import { useMe, useSignIn } from '../api/session.ts';
 import { PageLoader } from '../components/PageLoader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
@@ -68,8 +68,8 @@ export function SignInPage() {
 
   const error = signIn.error;
   const errors = fieldErrors(error);
-  const locked = isProblem(error, 423) ? error : null;
-  const retryAfter = locked ? Number((locked as ApiProblem).problem.retryAfter ?? 0) : 0;
+  const locked = isProblem(error, 423);
+  const retryAfter = Number(problemBody(error)?.retryAfter ?? 0);
 
   return (
     <Center mih="100vh" bg="var(--mantine-color-gray-light)">

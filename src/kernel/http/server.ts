@@ -86,6 +86,10 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
     genReqId: () => newId('request'),
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors raised before routing (a malformed %-escape) get the same problem+json answer.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, toProblem(error, request), request.url);
+    },
   });
 
   app.setValidatorCompiler(validatorCompiler);
@@ -232,7 +236,7 @@ function toProblem(error: unknown, request: FastifyRequest): Problem {
       // An unknown key is reported on its parent object; name the key itself.
       const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: string[] }).keys : undefined;
       if (keys?.length) {
-        return keys.map((key) => ({ field: fieldName(where, `${v.instancePath}/${key}`), message: 'is not a known field' }));
+        return keys.map((key) => ({ field: fieldName(where, `${v.instancePath.replace(/\/$/, '')}/${key}`), message: 'is not a known field' }));
       }
       return [{ field: fieldName(where, v.instancePath), message: v.message ?? 'is not valid' }];
     });

@@ -35,11 +35,7 @@ export interface AccessContract {
   visibility(principal: Principal, action: string): Promise<Visibility>;
 }
 
-/**
- * What access needs from identity beyond `IdentityContract`. Identity implements these on
- * its service; access calls them when present (a missing one disables group bindings, or
- * leaves API keys out of who-can, instead of failing the app).
- */
+/** What access needs from identity beyond `IdentityContract` (identity's service implements it). */
 export interface IdentityForAccess {
   /** The groups of the organization among these ids (to bind a group, and to check it exists). */
   findGroups(orgId: string, ids: string[]): Promise<Array<{ id: string; name: string }>>;

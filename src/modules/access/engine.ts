@@ -176,8 +176,9 @@ export function createEngine(deps: ModuleDeps) {
       for (const e of orgs.values()) e.grantSets.clear();
       cachedPrincipals = 0;
     }
-    orgEntry(orgId).grantSets.set(key, grants);
-    cachedPrincipals++;
+    const sets = orgEntry(orgId).grantSets;
+    if (!sets.has(key)) cachedPrincipals++;
+    sets.set(key, grants);
   }
 
   /**

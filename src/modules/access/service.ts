@@ -112,7 +112,8 @@ export type AccessService = ReturnType<typeof createAccessService>;
 
 export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
   const { db, authz } = deps;
-  const identity = () => deps.services.identity as IdentityService & Partial<IdentityForAccess>;
+  // Typed against what access expects of identity, so a missing method fails the typecheck.
+  const identity = (): IdentityService & IdentityForAccess => deps.services.identity;
   const tenancy = () => deps.services.tenancy;
 
   /**
@@ -206,9 +207,7 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
       }
       return;
     }
-    const findGroups = identity().findGroups;
-    if (!findGroups) throw problems.badRequest('groups-unavailable', 'Groups are not available on this server.', field);
-    const found = await findGroups.call(identity(), orgId, [subject.id]);
+    const found = await identity().findGroups(orgId, [subject.id]);
     if (!found.some((g) => g.id === subject.id)) throw problems.badRequest('subject-not-found', `No group ${subject.id} in this organization.`, field);
   }
 
@@ -723,7 +722,7 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
         const [user] = await identity().findUsers([subject.id]);
         return engine.decide(simulatedPrincipal(orgId, { kind: 'user', id: subject.id, name: user?.displayName ?? subject.id }), input.action, resource);
       }
-      const keys = identity().listApiKeyGrants ? await identity().listApiKeyGrants!(orgId) : [];
+      const keys = await identity().listApiKeyGrants(orgId);
       const key = keys.find((k) => k.id === subject.id);
       if (!key) throw problems.badRequest('subject-not-found', `No API key ${subject.id} in this organization.`, 'principal.id');
       if (key.status !== 'active') return { allowed: false, reason: `the API key is ${key.status}` };
@@ -751,7 +750,7 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
         const decision = decideMember(subjectGrants(snapshot, m), set, m, info, target, context);
         if (decision.allowed) subjects.push({ type: 'user', id: m.id, name: m.name, via: decision.reason });
       }
-      const keys = identity().listApiKeyGrants ? await identity().listApiKeyGrants!(orgId) : [];
+      const keys = await identity().listApiKeyGrants(orgId);
       for (const k of keys) {
         if (k.status !== 'active') continue;
         const keyGrant = { workspaceId: k.workspaceId, roleId: k.roleId, actions: k.actions };

@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { KeyGrant, Principal, Resource } from '../../kernel/authz.ts';
-import { recordAudit } from '../../kernel/audit.ts';
+import { recordAudit, recordDenied } from '../../kernel/audit.ts';
 import { sha256Hex } from '../../kernel/crypto.ts';
 import type { Queryable, Tx } from '../../kernel/db/index.ts';
 import type { Authenticated } from '../../kernel/http/server.ts';
 import { newId } from '../../kernel/ids.ts';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
-import { problems } from '../../kernel/http/problems.ts';
+import { Problem, problems } from '../../kernel/http/problems.ts';
 import { enqueue } from '../../kernel/outbox.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { formatApiKeyToken, keyState, newApiKeySecret, parseApiKeyToken, secretOpensKey, type KeySecrets } from './api-key-tokens.ts';
@@ -135,12 +135,22 @@ export function createApiKeyService(deps: ModuleDeps) {
   const flushTimer = setInterval(() => void flushUsage(), USAGE_FLUSH_MS);
   flushTimer.unref();
 
+  /** A refused delegation is a denial like any other: it goes to the audit log. */
+  async function requireDelegation(p: Principal, orgId: string, action: string, grant: KeyGrant, target: Resource) {
+    try {
+      await deps.services.access.assertCanDelegate(p, orgId, grant);
+    } catch (error) {
+      if (error instanceof Problem && error.status === 403) await recordDenied(deps.db, p, action, target, error.detail);
+      throw error;
+    }
+  }
+
   return {
     async createApiKey(p: Principal, orgId: string, input: CreateApiKeyInput) {
       await authz.require(p, 'api-key:create', { type: 'organization', id: orgId, orgId, workspaceId: input.workspaceId ?? null });
       const grant = grantOfInput(input);
       await assertWorkspaceInOrg(orgId, grant.workspaceId);
-      await deps.services.access.assertCanDelegate(p, orgId, grant);
+      await requireDelegation(p, orgId, 'api-key:create', grant, { type: 'organization', id: orgId, orgId, workspaceId: grant.workspaceId });
       const id = newId('apiKey');
       const secret = newApiKeySecret();
       const at = now();
@@ -187,7 +197,7 @@ export function createApiKeyService(deps: ModuleDeps) {
       await authz.require(p, 'api-key:rotate', keyResource(before));
       const state = keyState({ status: before.status, expiresAt: date(before.expires_at) }, now());
       if (state !== 'active') throw problems.conflict('api-key-not-active', `The API key is ${state}; create a new one instead.`);
-      await deps.services.access.assertCanDelegate(p, orgId, grantOfRow(before));
+      await requireDelegation(p, orgId, 'api-key:rotate', grantOfRow(before), keyResource(before));
       const secret = newApiKeySecret();
       const at = now();
       const result = await tx(async (t) => {

@@ -338,6 +338,7 @@ export function createTenancyService(deps: ModuleDeps) {
           throw problems.conflict('workspace-not-empty', 'Delete the projects in this workspace first.');
         }
         if (!(await store.deleteWorkspace(t, orgId, workspaceId))) throw problems.notFound('workspace', workspaceId);
+        await deps.services.access.revokeScope(t, orgId, { type: 'workspace', id: workspaceId });
         await recordAudit(t, p, { action: 'workspace:delete', orgId, workspaceId, target: { type: 'workspace', id: workspaceId, name: before.name }, before: workspaceView(before) });
         await enqueue(t, 'event', { type: 'workspace.deleted', orgId, data: { id: workspaceId, slug: before.slug } }, orgId);
         await enqueue(t, 'workspace.reconcile', { orgId, workspaceId, deleted: true, slug: before.slug }, orgId);
@@ -440,6 +441,7 @@ export function createTenancyService(deps: ModuleDeps) {
       await authz.require(p, 'project:delete', projectResource(before));
       await tx(async (t) => {
         if (!(await store.deleteProject(t, orgId, projectId))) throw problems.notFound('project', projectId);
+        await deps.services.access.revokeScope(t, orgId, { type: 'project', id: projectId });
         await recordAudit(t, p, { action: 'project:delete', orgId, workspaceId: before.workspace_id, target: { type: 'project', id: projectId, name: before.name }, before: projectView(before) });
         await enqueue(t, 'event', { type: 'project.deleted', orgId, data: { id: projectId } }, orgId);
       });

@@ -3,7 +3,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useCreatePolicy, usePolicySchema, usePolicyValidation, useUpdatePolicy } from '../../api/access.ts';
-import { ApiProblem, errorFor, fieldErrors, onlyFieldErrors } from '../../api/problem.ts';
+import { errorFor, fieldErrors, onlyFieldErrors, problemBody } from '../../api/problem.ts';
 import type { Policy, PolicyValidation } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
 import { ProblemAlert } from '../ProblemAlert.tsx';
@@ -71,13 +71,12 @@ function ValidationStatus({ pending, result, saveErrors }: { pending: boolean; r
 }
 
 function saveErrorsOf(error: unknown): PolicyError[] {
-  if (!(error instanceof ApiProblem)) return [];
-  const errors = error.problem.errors as unknown;
+  const errors: unknown = problemBody(error)?.errors;
   if (!Array.isArray(errors)) return [];
   return errors
     .filter((e): e is { message: string; field?: string; line?: number; column?: number } => typeof e === 'object' && e !== null && 'message' in e)
     .filter((e) => e.field === undefined || /(^|\.)text$/.test(e.field))
-    .map((e) => ({ message: e.message, line: e.line ?? null, column: e.column ?? null }));
+    .map((e) => ({ message: e.message, line: e.line, column: e.column }));
 }
 
 function SchemaReference({ orgId }: { orgId: string }) {
