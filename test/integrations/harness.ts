@@ -53,6 +53,7 @@ const accessStub: AccessService = {
   assertGrantable: async () => undefined,
   grantUnchecked: async () => undefined,
   revokeSubject: async () => undefined,
+  revokeScope: async () => undefined,
   assertCanDelegate: async () => undefined,
   visibility: async () => ({ all: true }),
 } as unknown as AccessService;

@@ -66,7 +66,7 @@ describe('integrations HTTP API', () => {
     [{ token: 'has a space' }, 'body.token'],
     [{ name: '' }, 'body.name'],
     [{ labels: { 'bad key!': 'x' } }, 'body.labels.bad key!'],
-    [{ surprise: true }, 'body'],
+    [{ surprise: true }, 'body.surprise'],
   ])('refuses %o naming the field', async (change, field) => {
     const response = await h.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgId}/clusters`, headers: admin, payload: clusterBody({ name: 'bad', ...change }) });
     expect(response.statusCode).toBe(400);

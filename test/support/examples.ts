@@ -43,7 +43,6 @@ function orgPath(w: World, path = ''): string {
 }
 
 // Fixture responses are read loosely; the suites check the API's shapes elsewhere.
- 
 async function createInA<T = any>(w: World, path: string, body: unknown, status = 201): Promise<T> {
   return expectJson<T>(w.t.app, w.admin, 'POST', orgPath(w, path), status, { body });
 }

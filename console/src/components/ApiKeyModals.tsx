@@ -25,7 +25,12 @@ function ShownOnce({ created, onDone, rotated }: { created: ApiKeyWithSecret; on
           The old secret keeps working until {formatDateTime(created.apiKey.previousSecretExpiresAt)}, so you can roll it out without downtime.
         </Alert>
       )}
-      <SecretReveal secret={created.secret} testId="secret-value" hint="Hexaplane keeps only a hash of it. If you lose it, rotate the key." />
+      <SecretReveal
+        secret={created.secret}
+        testId="secret-value"
+        hint="Hexaplane keeps only a hash of it. If you lose it, rotate the key."
+        footnote="Store it in your secret manager; anyone holding it acts with the key's permissions."
+      />
       <Group justify="flex-end">
         <Button onClick={onDone} data-testid="secret-done">
           I have stored it

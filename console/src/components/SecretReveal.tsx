@@ -2,7 +2,14 @@ import { Alert, Button, Code, CopyButton, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
 
 /** A secret the server returns once: shown with a copy button and a warning that it will not come back. */
-export function SecretReveal({ secret, hint, testId = 'secret-value' }: { secret: string; hint?: string; testId?: string }) {
+interface SecretRevealProps {
+  secret: string;
+  hint?: string;
+  footnote?: string;
+  testId?: string;
+}
+
+export function SecretReveal({ secret, hint, footnote, testId = 'secret-value' }: SecretRevealProps) {
   return (
     <Stack gap="sm">
       <Alert color="yellow" variant="light" icon={<IconAlertTriangle size={18} />} title="Copy it now: it is shown only once">
@@ -24,9 +31,11 @@ export function SecretReveal({ secret, hint, testId = 'secret-value' }: { secret
           </Button>
         )}
       </CopyButton>
-      <Text size="xs" c="dimmed">
-        Store it in your secret manager; anyone holding it acts with its permissions.
-      </Text>
+      {footnote && (
+        <Text size="xs" c="dimmed">
+          {footnote}
+        </Text>
+      )}
     </Stack>
   );
 }

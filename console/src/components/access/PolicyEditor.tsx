@@ -8,12 +8,14 @@ import type { Policy, PolicyValidation } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
 import { ProblemAlert } from '../ProblemAlert.tsx';
 
-const placeholder = `// Example: nobody deletes workspaces labelled env=prod
+/** A working example: labels are Cedar tags on workspaces and projects. */
+const example = `// Nobody deletes a workspace labelled env=prod
 forbid (
   principal,
-  action == Action::"workspace:delete",
-  resource
-) when { resource.labels.env == "prod" };`;
+  action == Hexaplane::Action::"workspace:delete",
+  resource is Hexaplane::Workspace
+) when { resource.hasTag("env") && resource.getTag("env") == "prod" };
+`;
 
 type PolicyError = PolicyValidation['errors'][number];
 
@@ -136,7 +138,7 @@ function PolicyForm({ orgId, policy, onDone }: { orgId: string; policy: Policy |
         <Stack gap={6}>
           <Textarea
             label="Policy (Cedar)"
-            placeholder={placeholder}
+            placeholder={example}
             autosize
             minRows={12}
             maxRows={28}
@@ -152,6 +154,11 @@ function PolicyForm({ orgId, policy, onDone }: { orgId: string; policy: Policy |
             error={saveErrors.length === 0 ? errorFor(errors, 'text') : undefined}
             data-testid="policy-text"
           />
+          {text.trim() === '' && (
+            <Button size="compact-xs" variant="light" w="fit-content" onClick={() => setText(example)} data-testid="policy-example">
+              Start from an example
+            </Button>
+          )}
           <ValidationStatus pending={checking && text.trim() !== ''} result={text.trim() ? validation.data : undefined} saveErrors={saveErrors} />
           {validation.isError && <ProblemAlert error={validation.error} title="Validation is unavailable" />}
         </Stack>
