@@ -8,7 +8,16 @@ import { Fact } from './workspace/OverviewTab.tsx';
 
 export const outcomeColor = { success: 'teal', denied: 'red', failed: 'orange' } as const;
 
+/** Top-level fields whose value differs between before and after. */
+function changedFields(before: unknown, after: unknown): string[] {
+  const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isRecord(before) || !isRecord(after)) return [];
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && k !== 'updatedAt' && k !== 'version');
+}
+
 function EventDetail({ event }: { event: AuditEvent }) {
+  const changed = changedFields(event.before, event.after);
   return (
     <Stack data-testid="audit-detail" data-id={event.id}>
       <Group gap="sm">
@@ -63,6 +72,18 @@ function EventDetail({ event }: { event: AuditEvent }) {
         </Fact>
       )}
       <Divider />
+      {changed.length > 0 && (
+        <Group gap={6} data-testid="audit-changed">
+          <Text size="sm" fw={500}>
+            Changed:
+          </Text>
+          {changed.map((k) => (
+            <Badge key={k} variant="light" color="yellow" tt="none">
+              {k}
+            </Badge>
+          ))}
+        </Group>
+      )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Stack gap={4}>
           <Title order={6}>Before</Title>

