@@ -2,14 +2,14 @@ import { QueryCache, QueryClient, MutationCache, keepPreviousData, useInfiniteQu
 import type { Page } from './types.ts';
 import { isProblem } from './problem.ts';
 
-/** Called when any request answers 401: the session ended (expired, revoked, signed out elsewhere). */
-let onSignedOut: () => void = () => {};
-export function setSignedOutHandler(handler: () => void): void {
-  onSignedOut = handler;
+/** Called when any request answers 401: perhaps the session ended (expired, revoked elsewhere). */
+let onUnauthenticated: () => void = () => {};
+export function setUnauthenticatedHandler(handler: () => void): void {
+  onUnauthenticated = handler;
 }
 
 function handleUnauthenticated(error: unknown): void {
-  if (isProblem(error, 401)) onSignedOut();
+  if (isProblem(error, 401)) onUnauthenticated();
 }
 
 export const queryClient = new QueryClient({

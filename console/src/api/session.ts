@@ -23,8 +23,9 @@ export function useMe() {
         if (me.csrfToken) setCsrfToken(me.csrfToken);
         return { ...me, user: me.user };
       } catch (error) {
-        if (isProblem(error, 401)) return null;
-        throw error;
+        if (!isProblem(error, 401)) throw error;
+        setCsrfToken(null);
+        return null;
       }
     },
     staleTime: 60_000,

@@ -16,7 +16,6 @@ export type Member = Schemas['Member'];
 export type Invitation = Schemas['Invitation'];
 export type InvitationStatus = Invitation['status'];
 export type CreatedInvitation = Schemas['CreatedInvitation'];
-export type AcceptedInvitation = paths['/api/v1/invitations/accept']['post']['responses'][200]['content']['application/json'];
 
 export type User = Schemas['CurrentUser'];
 export type Me = Schemas['Me'];
@@ -38,7 +37,6 @@ export type Subject = RoleBinding['subject'];
 export type Scope = RoleBinding['scope'];
 export type Policy = Schemas['Policy'];
 export type PolicyValidation = Schemas['PolicyValidation'];
-export type PolicySchema = Schemas['PolicySchema'];
 export type ResourceRef = paths['/api/v1/orgs/{orgId}/authz/check']['post']['requestBody']['content']['application/json']['resource'];
 export type AccessCheck = Schemas['Decision'];
 export type WhoCan = Schemas['WhoCan'];

@@ -21,10 +21,6 @@ export function fromQuotaForm(form: QuotaForm): Quota {
   return { cpu: text(form.cpu), memory: text(form.memory), storage: text(form.storage), pods: form.pods === '' ? null : form.pods };
 }
 
-export function isQuotaEmpty(form: QuotaForm): boolean {
-  return form.cpu.trim() === '' && form.memory.trim() === '' && form.storage.trim() === '' && form.pods === '';
-}
-
 interface QuotaFieldsProps {
   value: QuotaForm;
   onChange: (value: QuotaForm) => void;

@@ -59,6 +59,3 @@ export function formatQuota(quota: QuotaLike): string {
   return parts.length > 0 ? parts.join(' · ') : 'No limits';
 }
 
-export function pluralize(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}

@@ -4,6 +4,7 @@ import { IconFilterOff, IconHistory, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAuditEvents, type AuditFilters } from '../api/audit.ts';
+import { useApiKeys } from '../api/identity.ts';
 import { useNames } from '../api/names.ts';
 import { useOrgId } from '../api/org.ts';
 import { errorFor, fieldErrors } from '../api/problem.ts';
@@ -90,6 +91,8 @@ function EventRow({ event, onOpen }: { event: AuditEvent; onOpen: () => void }) 
 export function AuditPage() {
   const orgId = useOrgId();
   const names = useNames(orgId);
+  // Keys act too; listing them may be denied, and then only members are offered.
+  const apiKeys = useApiKeys(orgId);
   const [params, setParams] = useSearchParams();
   const [form, setForm] = useState<FilterForm>(() => ({ ...emptyFilters, action: params.get('action') ?? '', q: params.get('q') ?? '' }));
   const [debounced] = useDebouncedValue(form, 350);
@@ -134,7 +137,10 @@ export function AuditPage() {
           <Select
             label="Actor"
             placeholder="Anyone"
-            data={names.members.map((m) => ({ value: m.userId, label: m.displayName || m.email }))}
+            data={[
+              { group: 'Members', items: names.members.map((m) => ({ value: m.userId, label: m.displayName || m.email })) },
+              { group: 'API keys', items: apiKeys.items.map((k) => ({ value: k.id, label: k.name })) },
+            ].filter((g) => g.items.length > 0)}
             value={form.actorId}
             onChange={(v) => set({ actorId: v })}
             searchable

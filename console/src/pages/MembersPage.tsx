@@ -6,7 +6,7 @@ import { useNames } from '../api/names.ts';
 import { useOrgId } from '../api/org.ts';
 import { useMe } from '../api/session.ts';
 import { useInvitations, useMembers, useRemoveMember, useRevokeInvitation } from '../api/tenancy.ts';
-import type { InvitationStatus } from '../api/types.ts';
+import type { Invitation, InvitationStatus } from '../api/types.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { InviteModal } from '../components/InviteModal.tsx';
@@ -79,6 +79,17 @@ function MembersTable({ orgId }: { orgId: string }) {
   );
 }
 
+/** A pending invitation's deadline, or when it was accepted; nothing for revoked or expired ones. */
+function InvitationWhen({ invitation }: { invitation: Invitation }) {
+  if (invitation.status === 'pending') return <Time iso={invitation.expiresAt} />;
+  if (invitation.status === 'accepted') return <Time iso={invitation.acceptedAt} />;
+  return (
+    <Text size="sm" c="dimmed">
+      —
+    </Text>
+  );
+}
+
 const statusColor: Record<InvitationStatus, string> = { pending: 'blue', accepted: 'teal', revoked: 'gray', expired: 'orange' };
 
 function InvitationsTable({ orgId }: { orgId: string }) {
@@ -103,7 +114,7 @@ function InvitationsTable({ orgId }: { orgId: string }) {
                   <Table.Th>Role</Table.Th>
                   <Table.Th>Where</Table.Th>
                   <Table.Th>Status</Table.Th>
-                  <Table.Th>Expires</Table.Th>
+                  <Table.Th>Expires / accepted</Table.Th>
                   <Table.Th>Invited by</Table.Th>
                   <Table.Th />
                 </Table.Tr>
@@ -124,7 +135,7 @@ function InvitationsTable({ orgId }: { orgId: string }) {
                       </Badge>
                     </Table.Td>
                     <Table.Td>
-                      <Time iso={invitation.expiresAt} />
+                      <InvitationWhen invitation={invitation} />
                     </Table.Td>
                     <Table.Td>{names.userName(invitation.invitedBy)}</Table.Td>
                     <Table.Td ta="right">

@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useOrgId } from '../api/org.ts';
 import { errorFor, fieldErrors } from '../api/problem.ts';
-import { useWorkspaces } from '../api/tenancy.ts';
+import { useProjectOptions, useWorkspaces } from '../api/tenancy.ts';
 import type { Workspace } from '../api/types.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { LabelBadges } from '../components/LabelsEditor.tsx';
@@ -14,9 +14,16 @@ import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
 import { Time } from '../components/Time.tsx';
 import { CreateWorkspaceModal } from '../components/workspace/CreateWorkspaceModal.tsx';
-import { formatQuota } from '../lib/format.ts';
+import { OrgStats } from '../components/OrgStats.tsx';
+import { QuotaSummary } from '../components/QuotaSummary.tsx';
 
-function WorkspaceRow({ orgId, workspace }: { orgId: string; workspace: Workspace }) {
+function countBy(keys: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
+
+function WorkspaceRow({ orgId, workspace, projectCount }: { orgId: string; workspace: Workspace; projectCount: number | undefined }) {
   return (
     <Table.Tr data-testid="workspace-row" data-id={workspace.id} data-slug={workspace.slug}>
       <Table.Td>
@@ -29,16 +36,19 @@ function WorkspaceRow({ orgId, workspace }: { orgId: string; workspace: Workspac
           </Text>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Code>{workspace.slug}</Code>
       </Table.Td>
       <Table.Td>
         <LabelBadges labels={workspace.labels} />
       </Table.Td>
-      <Table.Td>
-        <Text size="sm">{formatQuota(workspace.quota)}</Text>
+      <Table.Td ta="center">
+        <Text size="sm">{projectCount ?? '—'}</Text>
       </Table.Td>
       <Table.Td>
+        <QuotaSummary quota={workspace.quota} />
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Time iso={workspace.createdAt} />
       </Table.Td>
     </Table.Tr>
@@ -52,6 +62,8 @@ export function WorkspacesPage() {
   const [q] = useDebouncedValue(search.trim(), 300);
   const [labelFilter] = useDebouncedValue(label.trim(), 400);
   const workspaces = useWorkspaces(orgId, { q: q || undefined, label: labelFilter || undefined });
+  const projects = useProjectOptions(orgId);
+  const projectCounts = projects.data ? countBy(projects.data.map((p) => p.workspaceId)) : undefined;
   const [opened, { open, close }] = useDisclosure(false);
   const filterErrors = fieldErrors(workspaces.error);
   const labelError = errorFor(filterErrors, 'query.label');
@@ -68,6 +80,7 @@ export function WorkspacesPage() {
           </Button>
         }
       />
+      <OrgStats orgId={orgId} />
       <Group mb="md" align="flex-start">
         <TextInput
           placeholder="Search by name or slug"
@@ -104,13 +117,14 @@ export function WorkspacesPage() {
                       <Table.Th>Name</Table.Th>
                       <Table.Th>Slug</Table.Th>
                       <Table.Th>Labels</Table.Th>
+                      <Table.Th ta="center">Projects</Table.Th>
                       <Table.Th>Quota</Table.Th>
                       <Table.Th>Created</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
                     {workspaces.items.map((workspace) => (
-                      <WorkspaceRow key={workspace.id} orgId={orgId} workspace={workspace} />
+                      <WorkspaceRow key={workspace.id} orgId={orgId} workspace={workspace} projectCount={projectCounts?.get(workspace.id) ?? (projectCounts ? 0 : undefined)} />
                     ))}
                   </Table.Tbody>
                 </Table>

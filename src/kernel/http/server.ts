@@ -181,8 +181,15 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
 }
 
 function registerRequestIdEcho(app: FastifyInstance): void {
+  // Once shutdown starts, in-flight responses close their keep-alive connections, so the
+  // server drains instead of waiting for idle sockets to time out.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 }
 
@@ -195,7 +202,9 @@ function registerAuthentication(app: FastifyInstance, ports: HttpPorts): void {
   app.addHook('onRequest', async (request) => {
     const authenticator = ports.authenticator;
     request.auth = authenticator ? await authenticator.authenticate(request) : null;
-    const isPublic = request.routeOptions.config?.auth === 'public' || !request.routeOptions.url;
+    const routeUrl = request.routeOptions.url;
+    // The API reference (swagger-ui's own routes) is public like the document it renders.
+    const isPublic = request.routeOptions.config?.auth === 'public' || !routeUrl || routeUrl === '/docs' || routeUrl.startsWith('/docs/');
     if (isPublic) return;
     const auth = request.auth;
     if (!auth) throw problems.unauthenticated();
@@ -295,12 +304,18 @@ async function serveConsole(app: FastifyInstance, consoleDir: string): Promise<v
     );
     return;
   }
-  await app.register(fastifyStatic, { root: consoleDir, prefix: '/', wildcard: false, index: ['index.html'] });
-  app.get('/*', { config: { auth: 'public' }, schema: { hide: true } }, async (request, reply) => {
-    if (request.url.startsWith('/api/') || request.url.startsWith('/scim/')) {
-      return sendProblem(reply, problems.notFound('route', `${request.method} ${request.url.split('?')[0]}`), request.url);
-    }
-    return reply.sendFile('index.html');
+  await app.register(async (scope) => {
+    // The console's files are public; the console asks for sign-in itself.
+    scope.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), auth: 'public' };
+    });
+    await scope.register(fastifyStatic, { root: consoleDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    scope.get('/*', { schema: { hide: true } }, async (request, reply) => {
+      if (request.url.startsWith('/api/') || request.url.startsWith('/scim/')) {
+        return sendProblem(reply, problems.notFound('route', `${request.method} ${request.url.split('?')[0]}`), request.url);
+      }
+      return reply.sendFile('index.html');
+    });
   });
 }
 

@@ -78,12 +78,12 @@ export function BindingsPanel({ orgId, fixedScope }: { orgId: string; fixedScope
   const subjectData = [
     { group: 'Members', items: names.members.map((m) => ({ value: m.userId, label: m.displayName || m.email })) },
     { group: 'Groups', items: names.groups.map((g) => ({ value: g.id, label: g.name })) },
-  ];
+  ].filter((g) => g.items.length > 0);
   const scopeData = [
     { group: 'Organization', items: [{ value: orgId, label: 'This organization' }] },
     { group: 'Workspaces', items: names.workspaces.map((w) => ({ value: w.id, label: w.name })) },
     { group: 'Projects', items: names.projects.map((p) => ({ value: p.id, label: `${names.workspaceName(p.workspaceId)} / ${p.name}` })) },
-  ];
+  ].filter((g) => g.items.length > 0);
   const filtered = Object.keys(filters).length > (fixedScope ? 1 : 0);
 
   return (

@@ -4,7 +4,7 @@ import { IconFolders, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useDeleteProject, useProjects } from '../../api/tenancy.ts';
 import type { Project } from '../../api/types.ts';
-import { formatQuota } from '../../lib/format.ts';
+import { QuotaSummary } from '../QuotaSummary.tsx';
 import { notifySuccess } from '../../lib/notify.ts';
 import { ConfirmButton } from '../ConfirmButton.tsx';
 import { EmptyState } from '../EmptyState.tsx';
@@ -65,14 +65,14 @@ export function ProjectsTab({ orgId, workspaceId }: { orgId: string; workspaceId
                           </Text>
                         )}
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
                         <Code>{project.slug}</Code>
                       </Table.Td>
                       <Table.Td>
                         <LabelBadges labels={project.labels} />
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{formatQuota(project.quota)}</Text>
+                        <QuotaSummary quota={project.quota} />
                       </Table.Td>
                       <Table.Td>
                         <Time iso={project.createdAt} />
