@@ -34,11 +34,9 @@ type Caller = { name: string; who: Credentials };
  * still refused to other tenants (the kernel's org gate), and what they return to a role-less
  * member must not be tenant data.
  */
-const openToEveryMember: Record<string, string> = {
-  // The action catalog is the product's (the same list in every org), not the tenant's: the
-  // console needs it to show what a role means. It names no id or name of A.
-  listActions: 'the action catalog is product data, identical in every org',
-};
+// Routes a member with no role may still call, each with its reason. None today: even the
+// action catalog needs role:read, so every tenant route passes authz.
+const openToEveryMember: Record<string, string> = {};
 
 function callers(w: World): Caller[] {
   return [

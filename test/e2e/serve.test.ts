@@ -29,6 +29,8 @@ async function start(): Promise<Server> {
     logLevel: 'silent',
     bootstrapAdminPassword: PASSWORD,
     rateLimitPerMinute: 100_000,
+    // Enough connections for every request of the shutdown test to wait inside its transaction.
+    databasePoolSize: 30,
   });
   return serve(config);
 }
@@ -98,7 +100,7 @@ describe('hexaplane serve', () => {
     await observer.connect();
     await waitFor(async () => {
       const waiting = await observer.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
-      return waiting.rows[0].n >= 5;
+      return waiting.rows[0].n >= 20;
     });
     await observer.end();
     const closed = server.close();

@@ -69,8 +69,9 @@ afterAll(async () => {
 });
 
 describe('catalog and roles', () => {
-  it('lists the action catalog with scopes', async () => {
-    const page = await expectJson(w.t.app, w.lowA, 'GET', `/api/v1/orgs/${org}/actions`, 200, { query: { limit: '200' } });
+  it('lists the action catalog with scopes to those who may read roles', async () => {
+    expect((await call(w.t.app, w.lowA, 'GET', `/api/v1/orgs/${org}/actions`)).statusCode).toBe(403);
+    const page = await expectJson(w.t.app, w.admin, 'GET', `/api/v1/orgs/${org}/actions`, 200, { query: { limit: '200' } });
     const names = page.items.map((a: { name: string }) => a.name);
     expect(names).toEqual(expect.arrayContaining(['workspace:create', 'role-binding:create', 'policy:update', 'access:simulate', 'api-key:create']));
     expect(page.items.find((a: { name: string }) => a.name === 'workspace:delete')).toMatchObject({ scope: 'organization' });

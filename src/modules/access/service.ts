@@ -456,7 +456,8 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
 
     // ---- catalog ----
 
-    async listActions(_p: Principal, _orgId: string, page: PageQuery): Promise<Page<ActionInfo>> {
+    async listActions(p: Principal, orgId: string, page: PageQuery): Promise<Page<ActionInfo>> {
+      await authz.require(p, 'role:read', { type: 'organization', id: orgId, orgId });
       const after = decodeCursor(page.cursor);
       const items = engine.catalog().filter((a) => after === null || a.name > after);
       const slice = items.slice(0, page.limit);
