@@ -15,9 +15,12 @@ export function peerAvailable(name: string, path: string): boolean {
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** Flags that keep headless Chromium off the (closed) network and working as root. */
+/**
+ * Flags that keep headless Chromium off the (closed) network and working as root. No headless
+ * flag here: Playwright adds `--headless` itself (the new headless mode since Chromium 132) from
+ * its `headless` launch option, and a second one of ours would silently override `headless: false`.
+ */
 export const chromiumArgs = [
-  '--headless=new',
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',

@@ -46,7 +46,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     createPostgresUser: process.getuid?.() === 0,
     // The machine may lack en_US locales; C.UTF-8 is always there.
     initdbFlags: ['--locale=C.UTF-8', '--lc-messages=C.UTF-8', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    // Hexaplane connects over a Unix socket in the data folder: cheaper than loopback TCP on
+    // every round trip (it showed as the top cost in write profiles). TCP stays on 127.0.0.1
+    // for tools such as psql and pg_dump.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-c', `unix_socket_directories=${databaseDir}`],
     onLog: (message) => log.debug({ postgres: String(message).trim() }, 'embedded postgres'),
     onError: (message) => log.warn({ postgres: String(message).trim() }, 'embedded postgres'),
   });
@@ -55,10 +58,10 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     await pg.initialise();
   }
   await pg.start();
-  const url = `postgres://hexaplane:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   await ensureDatabase(pg, 'hexaplane');
+  const socketDir = encodeURIComponent(databaseDir);
   return {
-    url: url.replace(/\/postgres$/, '/hexaplane'),
+    url: `postgres://hexaplane:${encodeURIComponent(password)}@${socketDir}:${port}/hexaplane`,
     stop: () => pg.stop(),
   };
 }
