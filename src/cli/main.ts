@@ -51,6 +51,27 @@ program
     }
   });
 
+const admin = program.command('admin').description('Operator commands that run against the database directly');
+admin
+  .command('reset-password <email>')
+  .description('Break-glass: set a generated password, clear the lockout, end sessions (audited)')
+  .action(async (email: string) => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const database = await openDatabase(config, log);
+    try {
+      await migrate(database.db);
+      const { buildApp } = await import('../app.ts');
+      const { resetPasswordByOperator } = await import('../modules/identity/index.ts');
+      const { app, deps } = await buildApp({ config, db: database.db, log });
+      const { password } = await resetPasswordByOperator(deps, email);
+      await app.close();
+      process.stdout.write(`new password for ${email} (shown once): ${password}\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
 program
   .command('login')
   .description('Save a Hexaplane URL and API key for later commands (~/.config/hexaplane/credentials.json, mode 0600)')

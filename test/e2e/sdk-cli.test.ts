@@ -9,6 +9,7 @@ import { ApiProblem, createHexaplaneClient, unwrap } from '../../src/sdk/index.t
 import { seedDemo } from '../../src/modules/readiness/demo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
+import { ADMIN_EMAIL } from '../support/app.ts';
 
 const run = promisify(execFile);
 let t: TestApp;
@@ -103,5 +104,22 @@ describe('the demo seed', () => {
     expect(roles.items.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['Finance Auditor', 'BU Platform Lead']));
     const policies = await expectJson(t.app, admin, 'GET', `/api/v1/orgs/${first!.orgId}/policies`, 200);
     expect(policies.items).toHaveLength(1);
+  });
+});
+
+// Last: it changes the administrator's password.
+describe('hexaplane admin', () => {
+  it('resets a password as the operator, ending sessions, and audits it', async () => {
+    const before = await signIn(t.app);
+    const { stdout } = await run(process.execPath, ['bin/hexaplane.mjs', 'admin', 'reset-password', ADMIN_EMAIL], {
+      env: { ...process.env, DATABASE_URL: t.databaseUrl, HEXAPLANE_DATA_DIR: t.config.dataDir, HEXAPLANE_LOG_LEVEL: 'warn' },
+    });
+    const password = /\(shown once\): (\S+)/.exec(stdout)![1]!;
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: before.cookie } })).statusCode).toBe(401);
+    await expect(signIn(t.app)).rejects.toThrow();
+    const after = await signIn(t.app, ADMIN_EMAIL, password);
+    const audit = await expectJson(t.app, after, 'GET', `/api/v1/orgs/${orgId}/audit-events`, 200, { query: { action: 'user:reset-password' } });
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0].actor).toMatchObject({ kind: 'system', id: 'operator' });
   });
 });

@@ -362,3 +362,29 @@ function generatePassword(email: string): string {
     if (passwordWeaknesses(candidate, email).length === 0) return candidate;
   }
 }
+
+/**
+ * Break-glass for operators with shell access to the installation (`hexaplane admin
+ * reset-password`): sets a generated password, clears the lockout and ends the user's
+ * sessions. It is written to the audit log of every organization the user belongs to.
+ */
+export async function resetPasswordByOperator(deps: ModuleDeps, email: string): Promise<{ userId: string; password: string }> {
+  const user = await store.findUserByEmail(deps.db, email.toLowerCase());
+  if (!user) throw new Error(`no user with e-mail ${email}`);
+  const password = generatePassword(user.email);
+  const passwordHash = await hashPassword(password);
+  const orgIds = await deps.services.tenancy.organizationsOfUser(user.id);
+  const operator: Principal = {
+    kind: 'system', id: 'operator', orgId: null, displayName: 'Operator (hexaplane admin)', platformAdmin: false,
+    sessionId: null, apiKeyId: null, ip: null, userAgent: 'hexaplane admin reset-password', requestId: null, mfaAt: null,
+  };
+  await deps.db.transaction().execute(async (t) => {
+    await store.setPassword(t, user.id, passwordHash, deps.clock.now());
+    await store.setSignInFailures(t, user.id, 0, null);
+    await store.revokeOtherSessions(t, user.id, null, deps.clock.now());
+    for (const orgId of orgIds) {
+      await recordAudit(t, { ...operator, orgId }, { action: 'user:reset-password', orgId, target: { type: 'user', id: user.id, name: user.email } });
+    }
+  });
+  return { userId: user.id, password };
+}

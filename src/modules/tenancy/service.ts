@@ -593,6 +593,9 @@ export function createTenancyService(deps: ModuleDeps) {
       const row = await store.findOrganization(db, orgId);
       return row ? organizationView(row) : undefined;
     },
+    async organizationsOfUser(userId: string): Promise<string[]> {
+      return store.orgIdsOfUser(db, userId);
+    },
     async isMember(orgId: string, userId: string) {
       return store.isMember(db, orgId, userId);
     },

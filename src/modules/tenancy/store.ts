@@ -135,6 +135,11 @@ export async function addMember(db: Queryable, orgId: string, userId: string) {
   await q(db).insertInto('org_members').values({ org_id: orgId, user_id: userId }).onConflict((oc) => oc.doNothing()).execute();
 }
 
+export async function orgIdsOfUser(db: Queryable, userId: string): Promise<string[]> {
+  const rows = await q(db).selectFrom('org_members').select('org_id').where('user_id', '=', userId).orderBy('org_id').execute();
+  return rows.map((r) => r.org_id);
+}
+
 export async function isMember(db: Queryable, orgId: string, userId: string): Promise<boolean> {
   const row = await q(db)
     .selectFrom('org_members')
