@@ -22,6 +22,8 @@ export interface AuditEntry {
 }
 
 const SECRET_KEY = /secret|password|passwd|token|hash|private|credential|^key$|ca_?data|apikey/i;
+// When a secret expires or changed is not itself secret (previousSecretExpiresAt, passwordChangedAt).
+const TIMESTAMP_KEY = /(At|_at)$/;
 
 /** Removes secret-looking fields, at any depth, from a before/after snapshot. */
 export function redactSecrets(value: unknown): unknown {
@@ -30,7 +32,7 @@ export function redactSecrets(value: unknown): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) ? '[redacted]' : redactSecrets(v);
+      out[k] = SECRET_KEY.test(k) && !TIMESTAMP_KEY.test(k) ? '[redacted]' : redactSecrets(v);
     }
     return out;
   }

@@ -61,6 +61,9 @@ async function pickActions(page: Page, testId: string, actions: string[]): Promi
     await field.fill(action);
     await page.getByRole('option').filter({ has: page.getByText(action, { exact: true }) }).click();
   }
+  // A MultiSelect stays open for more picks, covering the buttons below it: leave the field.
+  await field.blur();
+  await page.getByRole('listbox').waitFor({ state: 'hidden' });
 }
 
 async function signIn(page: Page, email: string, password: string): Promise<void> {
@@ -205,7 +208,7 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
     await choose(page, 'apikey-role', 'Security auditor (organization)');
     await page.getByTestId('apikey-submit').click();
     const secret = (await page.getByTestId('secret-value').textContent())?.trim() ?? '';
-    expect(secret).toMatch(/^hxp_key_[0-9A-Z]{26}_\S+$/);
+    expect(secret).toMatch(/^hxp_key_[0-9a-z]{26}_\S+$/);
     const listWorkspaces = (token: string) => fetch(`${base}/api/v1/orgs/${orgId}/workspaces`, { headers: { authorization: `Bearer ${token}` } });
     const viaKey = await listWorkspaces(secret);
     expect(viaKey.status).toBe(200);
@@ -237,22 +240,20 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
       ['project:create', 'Checkout API'],
       ['invitation:create', MEMBER_EMAIL],
       ['role:create', 'Payments reader'],
-      ['role-binding:create', ''],
+      ['role-binding:create', 'Payments'],
       ['api-key:create', 'ci-reader'],
       ['api-key:rotate', 'ci-reader'],
     ];
     const filter = page.getByTestId('audit-filter-action');
+    const auditRows = page.getByTestId('audit-row');
     for (const [action, target] of expected) {
       await filter.fill(action);
       // The filter is debounced: wait until the table shows this action's events only.
-      await page.waitForFunction(
-        (wanted) => {
-          const rows = [...document.querySelectorAll('[data-testid="audit-row"]')];
-          return rows.length > 0 && rows.every((row) => row.getAttribute('data-action') === wanted);
-        },
-        action,
-        { timeout: STEP_TIMEOUT },
-      );
+      await expect
+        .poll(() => auditRows.evaluateAll((rows, wanted) => rows.length > 0 && rows.every((row) => row.getAttribute('data-action') === wanted), action), {
+          timeout: STEP_TIMEOUT,
+        })
+        .toBe(true);
       const row = page.locator(`[data-testid="audit-row"][data-action="${action}"]`, { hasText: target });
       await row.first().waitFor();
       expect(await row.count(), action).toBe(1);
@@ -272,9 +273,15 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
     expect(detailText).not.toContain(secretPart(secret));
     expect(detailText).not.toContain(secretPart(rotated));
 
-    const screenshot = path.join(shots, 'audit.png');
-    await page.screenshot({ path: screenshot, fullPage: true });
-    console.log(`console screenshot: ${screenshot}`);
+    await page.screenshot({ path: path.join(shots, 'audit-detail.png'), animations: 'disabled' });
+
+    // Cleared filters list everything the walk-through did, newest first.
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+    await page.getByTestId('audit-filter-clear').click();
+    await expect.poll(() => auditRows.count(), { timeout: STEP_TIMEOUT }).toBeGreaterThanOrEqual(expected.length);
+    await page.screenshot({ path: path.join(shots, 'audit.png'), fullPage: true, animations: 'disabled' });
+    console.log(`console screenshots: ${shots}`);
 
     expect(adminTrouble.errors).toEqual([]);
     expect(memberTrouble.errors).toEqual([]);
