@@ -8,6 +8,9 @@ import { z } from 'zod';
  * environment variables. Every key is validated once at start; a bad value stops
  * the process with the offending key named.
  */
+/** A switch: YAML gives booleans, the environment gives "true"/"false"/"1"/"0". */
+const flag = () => z.union([z.boolean(), z.stringbool()]).default(false);
+
 export const configSchema = z.object({
   host: z.string().min(1).default('localhost'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -25,9 +28,9 @@ export const configSchema = z.object({
   apiKeyRateLimitPerMinute: z.coerce.number().int().min(1).default(6000),
   kekFile: z.string().optional(),
   consoleDir: z.string().default('console/dist'),
-  trustProxy: z.stringbool().default(false),
+  trustProxy: flag(),
   outboxPollMs: z.coerce.number().int().min(10).max(60_000).default(500),
-  demo: z.stringbool().default(false),
+  demo: flag(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
 });
