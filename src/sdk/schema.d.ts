@@ -1099,7 +1099,6 @@ export interface components {
         ProjectInput: {
             id: string;
             orgId: string;
-            workspaceId: string;
             name: string;
             slug: string;
             description: string;
@@ -1115,6 +1114,7 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            workspaceId: string;
         };
         MemberInput: {
             userId: string;
@@ -1470,7 +1470,6 @@ export interface components {
         Project: {
             id: string;
             orgId: string;
-            workspaceId: string;
             name: string;
             slug: string;
             description: string;
@@ -1486,6 +1485,7 @@ export interface components {
             version: number;
             createdAt: string;
             updatedAt: string;
+            workspaceId: string;
         };
         Member: {
             userId: string;

@@ -65,30 +65,31 @@ export const quotaView = z.object({
   pods: z.number().int().nullable(),
 });
 
-export const workspaceSchema = z
-  .object({
-    id: z.string(),
-    orgId: z.string(),
-    name: z.string(),
-    slug: z.string(),
-    description: z.string(),
-    labels: z.record(z.string(), z.string()),
-    quota: quotaView,
-    version: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Workspace' });
+/** What workspaces and projects share: both are named, labelled, quota-holding scopes. */
+const scopeFields = {
+  id: z.string(),
+  orgId: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  labels: z.record(z.string(), z.string()),
+  quota: quotaView,
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
 
-export const createWorkspaceBody = z
-  .object({
-    name: nameSchema,
-    slug: slugSchema,
-    description: descriptionSchema.default(''),
-    labels: labelsSchema.default({}),
-    quota: quotaSchema.optional(),
-  })
-  .strict();
+const createScopeFields = {
+  name: nameSchema,
+  slug: slugSchema,
+  description: descriptionSchema.default(''),
+  labels: labelsSchema.default({}),
+  quota: quotaSchema.optional(),
+};
+
+export const workspaceSchema = z.object(scopeFields).meta({ id: 'Workspace' });
+
+export const createWorkspaceBody = z.object(createScopeFields).strict();
 
 export const updateWorkspaceBody = z
   .object({ name: nameSchema, description: descriptionSchema, labels: labelsSchema })
@@ -108,32 +109,9 @@ export const listWorkspacesQuery = z.object({
   q: z.string().max(100).optional().describe('Only workspaces whose name or slug contains this text'),
 });
 
-export const projectSchema = z
-  .object({
-    id: z.string(),
-    orgId: z.string(),
-    workspaceId: z.string(),
-    name: z.string(),
-    slug: z.string(),
-    description: z.string(),
-    labels: z.record(z.string(), z.string()),
-    quota: quotaView,
-    version: z.number().int(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Project' });
+export const projectSchema = z.object({ ...scopeFields, workspaceId: z.string() }).meta({ id: 'Project' });
 
-export const createProjectBody = z
-  .object({
-    workspaceId: idSchema('ws'),
-    name: nameSchema,
-    slug: slugSchema,
-    description: descriptionSchema.default(''),
-    labels: labelsSchema.default({}),
-    quota: quotaSchema.optional(),
-  })
-  .strict();
+export const createProjectBody = z.object({ workspaceId: idSchema('ws'), ...createScopeFields }).strict();
 
 export const updateProjectBody = updateWorkspaceBody;
 
