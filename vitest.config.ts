@@ -8,6 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    // CI asks for a JSON report too, to print one closing "N passed, N failed" line.
+    reporters: process.env.HEXAPLANE_TEST_RESULTS ? ['default', 'json'] : ['default'],
+    ...(process.env.HEXAPLANE_TEST_RESULTS ? { outputFile: { json: process.env.HEXAPLANE_TEST_RESULTS } } : {}),
   },
 });
