@@ -30,6 +30,7 @@ export const idPrefixes = {
   binding: 'rb',
   policy: 'pol',
   auditEvent: 'evt',
+  auditSigningKey: 'ask',
   cluster: 'cls',
   request: 'req',
 } as const;

@@ -164,6 +164,17 @@ const outsideOrg: Record<string, (w: World, c: Checks) => Promise<void>> = {
     c.that(!members.items.some((m: { userId: string }) => m.userId === w.ownerB.userId), 'ownerB became a member of A');
   },
 
+  /** The checkpoint signing keys are public to everyone and name no tenant. */
+  async listAuditPublicKeys(w, c) {
+    await fixtures.sealedAudit(w);
+    for (const { name, who } of [...callers(w), { name: 'anonymous', who: { kind: 'anonymous' } as Credentials }]) {
+      const res = await call(w.t.app, who, 'GET', '/api/v1/audit/public-keys');
+      c.that(res.statusCode === 200, `as ${name}: expected 200, got ${snippet(res)}`);
+      c.that((res.json().items ?? []).length > 0, `as ${name}: no key is listed (the check would be vacuous)`);
+      c.noLeak(res, name);
+    }
+  },
+
   /** A failed sign-in to one of A's accounts says nothing about it (same answer as an unknown e-mail). */
   async signIn(w, c) {
     const member = await fixtures.member(w);

@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import { sealPending } from '../../src/modules/audit/index.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.ts';
 import { expectJson, signIn } from './http.ts';
 import { PASSWORD, type World } from './world.ts';
@@ -168,6 +170,19 @@ export const fixtures = {
     w.rememberSecretsOfA(row.id);
     return row.id;
   },
+
+  /** Seals A's audit log (as the sealer worker would): its newest sealed event and checkpoint sizes. */
+  async sealedAudit(w: World): Promise<{ eventId: string; oldestSize: number; latestSize: number }> {
+    while ((await sealPending(w.t.deps)) > 0);
+    const sizes = await sql<{ oldest: string; latest: string }>`
+      SELECT min(tree_size) AS oldest, max(tree_size) AS latest FROM audit_checkpoints WHERE org_id = ${w.orgA.id}`.execute(w.t.db);
+    const { oldest, latest } = sizes.rows[0]!;
+    const event = await sql<{ id: string }>`
+      SELECT id FROM audit_events WHERE org_id = ${w.orgA.id} AND seq = ${latest}`.execute(w.t.db);
+    const eventId = event.rows[0]!.id;
+    w.rememberSecretsOfA(eventId);
+    return { eventId, oldestSize: Number(oldest), latestSize: Number(latest) };
+  },
 };
 
 /** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
@@ -239,6 +254,26 @@ export const examples: Record<string, ExampleBuilder> = {
   // ---- audit ----
   listAuditEvents: async (w) => ({ params: inA(w), query: { action: 'workspace:', outcome: 'success', limit: '5' }, successStatus: 200 }),
   getAuditEvent: async (w) => ({ params: inA(w, { eventId: await fixtures.auditEventId(w) }), successStatus: 200 }),
+  listAuditCheckpoints: async (w) => {
+    await fixtures.sealedAudit(w);
+    return { params: inA(w), query: { limit: '5' }, successStatus: 200 };
+  },
+  getLatestAuditCheckpoint: async (w) => {
+    await fixtures.sealedAudit(w);
+    return { params: inA(w), successStatus: 200 };
+  },
+  getAuditEventProof: async (w) => {
+    const sealed = await fixtures.sealedAudit(w);
+    return { params: inA(w, { eventId: sealed.eventId }), query: { treeSize: String(sealed.latestSize) }, successStatus: 200 };
+  },
+  getAuditConsistencyProof: async (w) => {
+    const sealed = await fixtures.sealedAudit(w);
+    return { params: inA(w), query: { from: String(sealed.oldestSize), to: String(sealed.latestSize) }, successStatus: 200 };
+  },
+  listAuditPublicKeys: async (w) => {
+    await fixtures.sealedAudit(w);
+    return { params: {}, query: { limit: '10' }, successStatus: 200 };
+  },
 
   // ---- identity: sessions and the caller ----
   signIn: async () => ({ params: {}, body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, successStatus: 200, action: 'session:create' }),

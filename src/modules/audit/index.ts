@@ -1,10 +1,26 @@
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
+import type { Kernel } from '../../kernel/index.ts';
 import { registerAuditRoutes } from './routes.ts';
+import { createSealer, type Sealer } from './sealer.ts';
+
+export { rotateSigningKey, sealPending } from './sealer.ts';
 import { createAuditService, type AuditService } from './service.ts';
 
 export type { AuditService } from './service.ts';
 export type { AuditEventView } from './schemas.ts';
+export type { Sealer } from './sealer.ts';
+export { verifyEventsAgainstCheckpoint } from './sealing.ts';
+
+/** How often an idle sealer looks for new events; a busy one seals batch after batch. */
+const SEAL_INTERVAL_MS = 2_000;
+
+/** Starts the audit sealer (main.ts calls it with the workers; every replica may run one). */
+export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log'>): Sealer {
+  const sealer = createSealer({ ...deps, log: deps.log.child({ component: 'audit-sealer' }) }, { intervalMs: SEAL_INTERVAL_MS });
+  sealer.start();
+  return sealer;
+}
 
 export function register(app: App, deps: ModuleDeps): AuditService {
   deps.authz.registerActions([{ name: 'audit:read', scope: 'organization', description: 'Search and read the audit log' }]);

@@ -2,7 +2,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../../kernel/http/server.ts';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.ts';
 import { errorResponses, orgParams, principalOf } from '../../kernel/http/routing.ts';
-import { auditEventParams, auditEventSchema, auditQuery } from './schemas.ts';
+import {
+  auditEventParams,
+  auditEventSchema,
+  auditQuery,
+  checkpointSchema,
+  consistencyProofSchema,
+  consistencyQuery,
+  inclusionProofSchema,
+  proofQuery,
+  publicKeySchema,
+} from './schemas.ts';
 import type { AuditService } from './service.ts';
 
 export function registerAuditRoutes(app: App, service: AuditService): void {
@@ -18,4 +28,42 @@ export function registerAuditRoutes(app: App, service: AuditService): void {
   r.get('/api/v1/orgs/:orgId/audit-events/:eventId', {
     schema: { tags: ['audit'], operationId: 'getAuditEvent', summary: 'Get one audit event', params: auditEventParams, response: { 200: auditEventSchema, ...errorResponses } },
   }, async (req) => service.getEvent(principalOf(req), req.params.orgId, req.params.eventId));
+
+  // ---- sealing: checkpoints and proofs (ADR 0006) ----
+
+  r.get('/api/v1/orgs/:orgId/audit/checkpoints', {
+    schema: {
+      tags: ['audit'], operationId: 'listAuditCheckpoints', summary: 'Signed checkpoints of the audit log, newest first', params: orgParams,
+      querystring: pageQuery, response: { 200: pageOf(checkpointSchema), ...errorResponses },
+    },
+  }, async (req) => service.listCheckpoints(principalOf(req), req.params.orgId, req.query));
+
+  r.get('/api/v1/orgs/:orgId/audit/checkpoints/latest', {
+    schema: {
+      tags: ['audit'], operationId: 'getLatestAuditCheckpoint', summary: 'The newest signed checkpoint', params: orgParams,
+      response: { 200: checkpointSchema, ...errorResponses },
+    },
+  }, async (req) => service.latestCheckpoint(principalOf(req), req.params.orgId));
+
+  r.get('/api/v1/orgs/:orgId/audit-events/:eventId/proof', {
+    schema: {
+      tags: ['audit'], operationId: 'getAuditEventProof', summary: 'An inclusion proof of one event against a checkpoint', params: auditEventParams,
+      querystring: proofQuery, response: { 200: inclusionProofSchema, ...errorResponses },
+    },
+  }, async (req) => service.inclusionProof(principalOf(req), req.params.orgId, req.params.eventId, req.query.treeSize));
+
+  r.get('/api/v1/orgs/:orgId/audit/consistency', {
+    schema: {
+      tags: ['audit'], operationId: 'getAuditConsistencyProof', summary: 'A consistency proof between two checkpoints', params: orgParams,
+      querystring: consistencyQuery, response: { 200: consistencyProofSchema, ...errorResponses },
+    },
+  }, async (req) => service.consistencyProof(principalOf(req), req.params.orgId, req.query.from, req.query.to));
+
+  r.get('/api/v1/audit/public-keys', {
+    config: { auth: 'public' },
+    schema: {
+      tags: ['audit'], operationId: 'listAuditPublicKeys', summary: 'Every key that signs audit checkpoints, retired ones included (public)', security: [],
+      querystring: pageQuery, response: { 200: pageOf(publicKeySchema), ...errorResponses },
+    },
+  }, async (req) => service.listPublicKeys(req.query));
 }

@@ -48,3 +48,66 @@ export const auditEventParams = z.object({
 
 export type AuditEventView = z.infer<typeof auditEventSchema>;
 export type AuditQuery = z.infer<typeof auditQuery>;
+
+// ---- sealing ----
+
+const base64Hash = z.string().describe('A SHA-256 hash, base64');
+const treeSize = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const checkpointSchema = z
+  .object({
+    orgId: z.string(),
+    treeSize: z.number().int(),
+    rootHash: base64Hash,
+    signedAt: z.string(),
+    keyId: z.string(),
+    signature: z.string().describe('Ed25519 signature of `signedText`, base64'),
+    signedText: z.string().describe('The exact text the signature covers'),
+  })
+  .meta({ id: 'AuditCheckpoint' });
+
+export const inclusionProofSchema = z
+  .object({
+    eventId: z.string(),
+    leafIndex: z.number().int().describe('seq - 1'),
+    treeSize: z.number().int(),
+    leafData: z.string().describe('The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData))'),
+    leafHash: base64Hash,
+    auditPath: z.array(base64Hash).describe('RFC 6962 PATH, leaf to root'),
+    checkpoint: checkpointSchema,
+  })
+  .meta({ id: 'AuditInclusionProof' });
+
+export const consistencyProofSchema = z
+  .object({
+    fromSize: z.number().int(),
+    toSize: z.number().int(),
+    proof: z.array(base64Hash).describe('RFC 6962 PROOF(fromSize, toSize)'),
+    from: checkpointSchema,
+    to: checkpointSchema,
+  })
+  .meta({ id: 'AuditConsistencyProof' });
+
+export const publicKeySchema = z
+  .object({
+    keyId: z.string(),
+    algorithm: z.literal('Ed25519'),
+    publicKey: z.string().describe('SubjectPublicKeyInfo, PEM'),
+    createdAt: z.string(),
+    retiredAt: z.string().nullable(),
+  })
+  .meta({ id: 'AuditPublicKey' });
+
+export const proofQuery = z.object({
+  treeSize: treeSize.optional().describe('The checkpoint to prove against; the latest when absent'),
+});
+
+export const consistencyQuery = z.object({
+  from: treeSize.describe('Tree size of the older checkpoint'),
+  to: treeSize.describe('Tree size of the newer checkpoint'),
+});
+
+export type CheckpointView = z.infer<typeof checkpointSchema>;
+export type InclusionProofView = z.infer<typeof inclusionProofSchema>;
+export type ConsistencyProofView = z.infer<typeof consistencyProofSchema>;
+export type PublicKeyView = z.infer<typeof publicKeySchema>;

@@ -1,8 +1,17 @@
 import type { Principal } from '../../kernel/authz.ts';
-import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
+import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { problems } from '../../kernel/http/problems.ts';
 import type { ModuleDeps } from '../deps.ts';
-import type { AuditEventView, AuditQuery } from './schemas.ts';
+import { inclusionRanges, consistencyRanges, nodesFor, rangeHash, type LeafRange, type NodeLookup } from './merkle.ts';
+import type {
+  AuditEventView,
+  AuditQuery,
+  CheckpointView,
+  ConsistencyProofView,
+  InclusionProofView,
+  PublicKeyView,
+} from './schemas.ts';
+import { checkpointText, eventLeafHash, leafData, type SignedCheckpoint } from './sealing.ts';
 import * as store from './store.ts';
 
 export function auditEventView(row: store.AuditEventRow): AuditEventView {
@@ -30,6 +39,59 @@ export function auditEventView(row: store.AuditEventRow): AuditEventView {
   };
 }
 
+export function signedCheckpointOf(row: store.CheckpointRow): SignedCheckpoint {
+  return {
+    orgId: row.org_id,
+    treeSize: Number(row.tree_size),
+    rootHash: row.root_hash,
+    signedAt: new Date(row.signed_at),
+    keyId: row.key_id,
+    signature: row.signature,
+  };
+}
+
+export function checkpointView(row: store.CheckpointRow): CheckpointView {
+  const c = signedCheckpointOf(row);
+  return {
+    orgId: c.orgId,
+    treeSize: c.treeSize,
+    rootHash: c.rootHash.toString('base64'),
+    signedAt: c.signedAt.toISOString(),
+    keyId: c.keyId,
+    signature: c.signature.toString('base64'),
+    signedText: checkpointText(c),
+  };
+}
+
+function publicKeyView(row: Pick<store.SigningKeyRow, 'key_id' | 'public_key' | 'created_at' | 'retired_at'>): PublicKeyView {
+  return {
+    keyId: row.key_id,
+    algorithm: 'Ed25519',
+    publicKey: row.public_key,
+    createdAt: new Date(row.created_at).toISOString(),
+    retiredAt: row.retired_at ? new Date(row.retired_at).toISOString() : null,
+  };
+}
+
+/** A checkpoint cursor carries the tree size of the last checkpoint seen. */
+function decodeSizeCursor(cursor: string | undefined): number | null {
+  const after = decodeCursor(cursor);
+  if (after === null) return null;
+  if (!/^[1-9][0-9]{0,15}$/.test(after)) throw problems.badRequest('invalid-cursor', 'cursor is not a cursor this API returned.', 'query.cursor');
+  return Number(after);
+}
+
+/** The hashes of the given ranges, read from the stored perfect nodes in one query. */
+async function rangeHashes(db: ModuleDeps['db'], orgId: string, ranges: LeafRange[]): Promise<string[]> {
+  const nodes = await store.findNodes(db, orgId, nodesFor(ranges));
+  const lookup: NodeLookup = ({ level, index }) => {
+    const hash = nodes.get(`${level}:${index}`);
+    if (!hash) throw new Error(`audit tree of ${orgId} lacks node ${level}:${index}`);
+    return hash;
+  };
+  return ranges.map((r) => rangeHash(r, lookup).toString('base64'));
+}
+
 export type AuditService = ReturnType<typeof createAuditService>;
 
 export function createAuditService(deps: ModuleDeps) {
@@ -50,6 +112,65 @@ export function createAuditService(deps: ModuleDeps) {
       const row = await store.findEvent(db, orgId, eventId);
       if (!row) throw problems.notFound('audit event', eventId);
       return auditEventView(row);
+    },
+
+    async listCheckpoints(p: Principal, orgId: string, query: PageQuery): Promise<Page<CheckpointView>> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      const rows = await store.listCheckpoints(db, orgId, decodeSizeCursor(query.cursor), query.limit + 1);
+      const items = rows.slice(0, query.limit);
+      const last = items[items.length - 1];
+      return { items: items.map(checkpointView), nextCursor: rows.length > query.limit && last ? encodeCursor(String(last.tree_size)) : null };
+    },
+
+    async latestCheckpoint(p: Principal, orgId: string): Promise<CheckpointView> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      const row = await store.latestCheckpoint(db, orgId);
+      if (!row) throw problems.notFound('audit checkpoint');
+      return checkpointView(row);
+    },
+
+    async inclusionProof(p: Principal, orgId: string, eventId: string, treeSize: number | undefined): Promise<InclusionProofView> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      const event = await store.findSealedEvent(db, orgId, eventId);
+      if (!event) throw problems.notFound('audit event', eventId);
+      const checkpoint = treeSize === undefined ? await store.latestCheckpoint(db, orgId) : await store.findCheckpoint(db, orgId, treeSize);
+      if (!checkpoint) throw problems.notFound('audit checkpoint', treeSize === undefined ? undefined : `of tree size ${treeSize}`);
+      const size = Number(checkpoint.tree_size);
+      if (event.seq === null || event.seq > size) {
+        throw problems.conflict('not-sealed', `Event ${eventId} is not in the tree of size ${size} yet; ask again after the next checkpoint.`);
+      }
+      const index = event.seq - 1;
+      return {
+        eventId,
+        leafIndex: index,
+        treeSize: size,
+        leafData: leafData(event),
+        leafHash: eventLeafHash(event).toString('base64'),
+        auditPath: await rangeHashes(db, orgId, inclusionRanges(index, size)),
+        checkpoint: checkpointView(checkpoint),
+      };
+    },
+
+    async consistencyProof(p: Principal, orgId: string, fromSize: number, toSize: number): Promise<ConsistencyProofView> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      if (fromSize > toSize) throw problems.validation([{ field: 'query.from', message: 'must not be greater than to' }]);
+      const [from, to] = await Promise.all([store.findCheckpoint(db, orgId, fromSize), store.findCheckpoint(db, orgId, toSize)]);
+      if (!from) throw problems.notFound('audit checkpoint', `of tree size ${fromSize}`);
+      if (!to) throw problems.notFound('audit checkpoint', `of tree size ${toSize}`);
+      return {
+        fromSize,
+        toSize,
+        proof: await rangeHashes(db, orgId, consistencyRanges(fromSize, toSize)),
+        from: checkpointView(from),
+        to: checkpointView(to),
+      };
+    },
+
+    /** Public: every signing key ever used, so old checkpoints stay verifiable after rotation. */
+    async listPublicKeys(query: PageQuery): Promise<Page<PublicKeyView>> {
+      const rows = await store.listSigningKeys(db, decodeCursor(query.cursor), query.limit);
+      const page = toPage(rows.map((r) => ({ ...r, id: r.key_id })), query.limit);
+      return { items: page.items.map(publicKeyView), nextCursor: page.nextCursor };
     },
   };
 }

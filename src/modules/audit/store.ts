@@ -1,6 +1,9 @@
-import type { Selectable } from 'kysely';
-import type { KernelTables, Queryable } from '../../kernel/db/index.ts';
+import { sql, type ColumnType, type Selectable } from 'kysely';
+import type { SealedSecret } from '../../kernel/crypto.ts';
+import type { KernelTables, Queryable, Tx } from '../../kernel/db/index.ts';
+import type { NodeId, StoredNode } from './merkle.ts';
 import type { AuditQuery } from './schemas.ts';
+import type { AuditLeafRow, SealedEventRow, SignedCheckpoint } from './sealing.ts';
 
 /** The audit module reads the kernel's append-only audit_events table; it never writes it. */
 export type AuditEventRow = Selectable<KernelTables['audit_events']>;
@@ -35,4 +38,202 @@ export async function listEvents(db: Queryable, orgId: string, filter: AuditQuer
 
 export async function findEvent(db: Queryable, orgId: string, id: string) {
   return db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+// ---- sealing (ADR 0006) ----
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type SealingTables = {
+  audit_signing_keys: {
+    key_id: string;
+    algorithm: ColumnType<string, string | undefined, never>;
+    public_key: string;
+    private_key_sealed: ColumnType<SealedSecret, string, never>;
+    created_at: Timestamp;
+    retired_at: Date | null;
+  };
+  audit_trees: {
+    org_id: string;
+    tree_size: ColumnType<string, number, number>;
+    root_hash: Buffer;
+    updated_at: Timestamp;
+  };
+  audit_tree_nodes: {
+    org_id: string;
+    level: number;
+    idx: ColumnType<string, number, never>;
+    hash: Buffer;
+  };
+  audit_checkpoints: {
+    org_id: string;
+    tree_size: ColumnType<string, number, never>;
+    root_hash: Buffer;
+    signed_at: Timestamp;
+    key_id: string;
+    signature: Buffer;
+  };
+};
+
+export type SigningKeyRow = Selectable<SealingTables['audit_signing_keys']>;
+export type CheckpointRow = Selectable<SealingTables['audit_checkpoints']>;
+
+function sealing(db: Queryable) {
+  return db.withTables<SealingTables>();
+}
+
+// Any fixed number: with the org's hash it names the advisory lock one sealer holds per org.
+const SEAL_LOCK_CLASS = 727_101;
+
+/** The per-organization sealing lock, held until the transaction ends; false when another replica has it. */
+export async function tryLockOrgForSealing(tx: Tx, orgId: string): Promise<boolean> {
+  const result = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${SEAL_LOCK_CLASS}, hashtext(${orgId})) AS locked`.execute(tx);
+  return result.rows[0]?.locked === true;
+}
+
+/** Organizations with unsealed events (served by the partial index on seq IS NULL). */
+export async function orgsWithUnsealedEvents(db: Queryable, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('audit_events').select('org_id').distinct().where('seq', 'is', null).limit(limit).execute();
+  return rows.map((r) => r.org_id);
+}
+
+/** An ISO 8601 UTC string with PostgreSQL's full microsecond precision (a JS Date keeps only ms). */
+const occurredAtIso = sql<string>`to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const leafColumns = [
+  'id', 'org_id', 'workspace_id', 'actor_kind', 'actor_id', 'actor_name', 'actor_ip', 'actor_user_agent', 'session_id',
+  'api_key_id', 'action', 'target_type', 'target_id', 'target_name', 'outcome', 'reason', 'request_id', 'before', 'after',
+] as const;
+
+export async function unsealedEvents(tx: Tx, orgId: string, limit: number): Promise<AuditLeafRow[]> {
+  return tx
+    .selectFrom('audit_events')
+    .select([...leafColumns, occurredAtIso.as('occurred_at')])
+    .where('org_id', '=', orgId)
+    .where('seq', 'is', null)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** Sealed events of an org with seq in [fromSeq, toSeq], as sealed rows. */
+export async function sealedEvents(db: Queryable, orgId: string, fromSeq: number, toSeq: number): Promise<SealedEventRow[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'seq'])
+    .where('org_id', '=', orgId)
+    .where(sql<boolean>`seq BETWEEN ${fromSeq} AND ${toSeq}`)
+    .orderBy(sql`seq`)
+    .execute();
+  return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
+}
+
+export async function findSealedEvent(db: Queryable, orgId: string, eventId: string): Promise<SealedEventRow | undefined> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'seq'])
+    .where('org_id', '=', orgId)
+    .where('id', '=', eventId)
+    .executeTakeFirst();
+  return row && { ...row, seq: row.seq === null ? null : Number(row.seq) };
+}
+
+/** Writes seq = firstSeq, firstSeq + 1, ... onto the events in the given order (the trigger allows it once). */
+export async function assignSeq(tx: Tx, orgId: string, eventIds: string[], firstSeq: number): Promise<number> {
+  const result = await sql`
+    UPDATE audit_events e SET seq = v.seq
+    FROM (SELECT id, ${firstSeq}::bigint + n - 1 AS seq FROM unnest(${eventIds}::text[]) WITH ORDINALITY AS u(id, n)) v
+    WHERE e.org_id = ${orgId} AND e.id = v.id AND e.seq IS NULL`.execute(tx);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** The tree row, locked; created empty on first use. */
+export async function lockTree(tx: Tx, orgId: string, emptyRoot: Buffer): Promise<{ size: number; root: Buffer }> {
+  await sealing(tx).insertInto('audit_trees').values({ org_id: orgId, tree_size: 0, root_hash: emptyRoot }).onConflict((oc) => oc.doNothing()).execute();
+  const row = await sealing(tx).selectFrom('audit_trees').select(['tree_size', 'root_hash']).where('org_id', '=', orgId).forUpdate().executeTakeFirstOrThrow();
+  return { size: Number(row.tree_size), root: row.root_hash };
+}
+
+export async function saveTree(tx: Tx, orgId: string, size: number, root: Buffer, at: Date): Promise<void> {
+  await sealing(tx).updateTable('audit_trees').set({ tree_size: size, root_hash: root, updated_at: at }).where('org_id', '=', orgId).execute();
+}
+
+export async function insertNodes(tx: Tx, orgId: string, nodes: StoredNode[]): Promise<void> {
+  if (nodes.length === 0) return;
+  await sql`
+    INSERT INTO audit_tree_nodes (org_id, level, idx, hash)
+    SELECT ${orgId}, l, i, h FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => String(n.index))}::bigint[], ${nodes.map((n) => n.hash)}::bytea[]) AS v(l, i, h)`.execute(tx);
+}
+
+/** The stored hashes of the given perfect nodes, keyed `level:index`. */
+export async function findNodes(db: Queryable, orgId: string, nodes: NodeId[]): Promise<Map<string, Buffer>> {
+  if (nodes.length === 0) return new Map();
+  const result = await sql<{ level: number; idx: string; hash: Buffer }>`
+    SELECT n.level, n.idx, n.hash FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => String(n.index))}::bigint[]) AS v(l, i)
+    JOIN audit_tree_nodes n ON n.org_id = ${orgId} AND n.level = v.l AND n.idx = v.i`.execute(db);
+  return new Map(result.rows.map((r) => [`${r.level}:${r.idx}`, r.hash]));
+}
+
+/** The leaf hashes 0..count-1, in order. */
+export async function leafHashes(db: Queryable, orgId: string, count: number): Promise<Buffer[]> {
+  const rows = await sealing(db)
+    .selectFrom('audit_tree_nodes')
+    .select('hash')
+    .where('org_id', '=', orgId)
+    .where('level', '=', 0)
+    .where('idx', '<', sql<string>`${count}`)
+    .orderBy('idx')
+    .execute();
+  return rows.map((r) => r.hash);
+}
+
+export async function insertCheckpoint(tx: Tx, c: SignedCheckpoint): Promise<void> {
+  await sealing(tx)
+    .insertInto('audit_checkpoints')
+    .values({ org_id: c.orgId, tree_size: c.treeSize, root_hash: c.rootHash, signed_at: c.signedAt, key_id: c.keyId, signature: c.signature })
+    .execute();
+}
+
+/** Newest first; `beforeSize` pages backwards. */
+export async function listCheckpoints(db: Queryable, orgId: string, beforeSize: number | null, limit: number): Promise<CheckpointRow[]> {
+  let query = sealing(db).selectFrom('audit_checkpoints').selectAll().where('org_id', '=', orgId);
+  if (beforeSize !== null) query = query.where('tree_size', '<', sql<string>`${beforeSize}`);
+  return query.orderBy('tree_size', 'desc').limit(limit).execute();
+}
+
+export async function findCheckpoint(db: Queryable, orgId: string, treeSize: number): Promise<CheckpointRow | undefined> {
+  return sealing(db).selectFrom('audit_checkpoints').selectAll().where('org_id', '=', orgId).where('tree_size', '=', sql<string>`${treeSize}`).executeTakeFirst();
+}
+
+export async function latestCheckpoint(db: Queryable, orgId: string): Promise<CheckpointRow | undefined> {
+  return (await listCheckpoints(db, orgId, null, 1))[0];
+}
+
+export async function activeSigningKey(db: Queryable): Promise<SigningKeyRow | undefined> {
+  return sealing(db).selectFrom('audit_signing_keys').selectAll().where('retired_at', 'is', null).executeTakeFirst();
+}
+
+export async function findSigningKey(db: Queryable, keyId: string): Promise<SigningKeyRow | undefined> {
+  return sealing(db).selectFrom('audit_signing_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+}
+
+/** Inserts a key unless another one is active (the partial unique index decides); true when inserted. */
+export async function insertSigningKey(db: Queryable, key: { keyId: string; publicKey: string; sealed: SealedSecret; createdAt: Date }): Promise<boolean> {
+  const result = await sealing(db)
+    .insertInto('audit_signing_keys')
+    .values({ key_id: key.keyId, public_key: key.publicKey, private_key_sealed: JSON.stringify(key.sealed), created_at: key.createdAt, retired_at: null })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+}
+
+export async function retireSigningKey(tx: Tx, keyId: string, at: Date): Promise<void> {
+  await sealing(tx).updateTable('audit_signing_keys').set({ retired_at: at }).where('key_id', '=', keyId).where('retired_at', 'is', null).execute();
+}
+
+/** Public keys, newest first (key ids are time-ordered); `beforeKeyId` pages backwards. */
+export async function listSigningKeys(db: Queryable, beforeKeyId: string | null, limit: number) {
+  let query = sealing(db).selectFrom('audit_signing_keys').select(['key_id', 'algorithm', 'public_key', 'created_at', 'retired_at']);
+  if (beforeKeyId) query = query.where('key_id', '<', beforeKeyId);
+  return query.orderBy('key_id', 'desc').limit(limit + 1).execute();
 }
