@@ -1,14 +1,17 @@
 import { Button, Group, Modal, Stack, Text, type ButtonProps } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { useState, type ReactNode } from 'react';
+import { notifySuccess } from '../lib/notify.ts';
 import { ProblemAlert } from './ProblemAlert.tsx';
 
-interface ConfirmButtonProps {
+export interface ConfirmButtonProps {
   children: ReactNode;
   title: string;
   message: ReactNode;
   confirmLabel: string;
   onConfirm: () => Promise<unknown>;
+  /** Said once `onConfirm` has succeeded. */
+  notice?: string;
   testId?: string;
   color?: string;
   buttonProps?: ButtonProps;
@@ -16,7 +19,7 @@ interface ConfirmButtonProps {
 }
 
 /** A button that asks before doing something that cannot be undone, and shows why it failed if it does. */
-export function ConfirmButton({ children, title, message, confirmLabel, onConfirm, testId, color = 'red', buttonProps, disabled }: ConfirmButtonProps) {
+export function ConfirmButton({ children, title, message, confirmLabel, onConfirm, notice, testId, color = 'red', buttonProps, disabled }: ConfirmButtonProps) {
   const [opened, { open, close }] = useDisclosure(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -26,6 +29,7 @@ export function ConfirmButton({ children, title, message, confirmLabel, onConfir
     setError(null);
     try {
       await onConfirm();
+      if (notice) notifySuccess(notice);
       close();
     } catch (e) {
       setError(e);

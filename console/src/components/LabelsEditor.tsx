@@ -18,6 +18,11 @@ export function fromLabelRows(rows: LabelRow[]): Record<string, string> {
   return labels;
 }
 
+const labelParts = [
+  { part: 'key', placeholder: 'key, e.g. team', label: 'Label key' },
+  { part: 'value', placeholder: 'value, e.g. payments', label: 'Label value' },
+] as const;
+
 interface LabelsEditorProps {
   rows: LabelRow[];
   onChange: (rows: LabelRow[]) => void;
@@ -39,24 +44,18 @@ export function LabelsEditor({ rows, onChange, errors = {}, testId = 'labels' }:
           return (
             <Stack key={index} gap={2}>
               <Group gap="xs" wrap="nowrap">
-                <TextInput
-                  placeholder="key, e.g. team"
-                  value={row.key}
-                  onChange={(e) => update(index, { key: e.currentTarget.value })}
-                  aria-label="Label key"
-                  data-testid={`${testId}-key-${index}`}
-                  style={{ flex: 1 }}
-                  error={Boolean(rowError)}
-                />
-                <TextInput
-                  placeholder="value, e.g. payments"
-                  value={row.value}
-                  onChange={(e) => update(index, { value: e.currentTarget.value })}
-                  aria-label="Label value"
-                  data-testid={`${testId}-value-${index}`}
-                  style={{ flex: 1 }}
-                  error={Boolean(rowError)}
-                />
+                {labelParts.map(({ part, placeholder, label }) => (
+                  <TextInput
+                    key={part}
+                    placeholder={placeholder}
+                    value={row[part]}
+                    onChange={(e) => update(index, { [part]: e.currentTarget.value })}
+                    aria-label={label}
+                    data-testid={`${testId}-${part}-${index}`}
+                    style={{ flex: 1 }}
+                    error={Boolean(rowError)}
+                  />
+                ))}
                 <ActionIcon variant="subtle" color="gray" onClick={() => remove(index)} aria-label="Remove label">
                   <IconTrash size={16} />
                 </ActionIcon>

@@ -32,7 +32,7 @@ function NoAccess({ error }: { error: unknown }) {
   );
 }
 
-interface QueryLike {
+export interface QueryLike {
   isPending: boolean;
   isError: boolean;
   error: unknown;

@@ -1,4 +1,4 @@
-import { NumberInput, SimpleGrid, TextInput } from '@mantine/core';
+import { Alert, NumberInput, SimpleGrid, TextInput } from '@mantine/core';
 import { errorFor } from '../api/problem.ts';
 import type { Quota } from '../api/types.ts';
 
@@ -11,6 +11,9 @@ export interface QuotaForm {
 }
 
 export const emptyQuotaForm: QuotaForm = { cpu: '', memory: '', storage: '', pods: '' };
+
+/** Where a quota problem may point: one limit, or the quota as a whole. */
+export const quotaFields = ['cpu', 'memory', 'storage', 'pods', 'quota'];
 
 export function toQuotaForm(quota: Quota): QuotaForm {
   return { cpu: quota.cpu ?? '', memory: quota.memory ?? '', storage: quota.storage ?? '', pods: quota.pods ?? '' };
@@ -28,38 +31,29 @@ interface QuotaFieldsProps {
   testId?: string;
 }
 
+const textLimits = [
+  { key: 'cpu', label: 'CPU', description: 'Cores, like "8" or "500m"' },
+  { key: 'memory', label: 'Memory', description: 'Bytes, like "32Gi" or "512Mi"' },
+  { key: 'storage', label: 'Storage', description: 'Bytes, like "1Ti"' },
+] as const;
+
 /** CPU, memory, storage and pod limits as Kubernetes quantities. Errors may name `cpu` or `quota.cpu`. */
 export function QuotaFields({ value, onChange, errors = {}, testId = 'quota' }: QuotaFieldsProps) {
   const set = (patch: Partial<QuotaForm>) => onChange({ ...value, ...patch });
   return (
     <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-      <TextInput
-        label="CPU"
-        placeholder="No limit"
-        description='Cores, like "8" or "500m"'
-        value={value.cpu}
-        onChange={(e) => set({ cpu: e.currentTarget.value })}
-        error={errorFor(errors, 'cpu', 'quota.cpu')}
-        data-testid={`${testId}-cpu`}
-      />
-      <TextInput
-        label="Memory"
-        placeholder="No limit"
-        description='Bytes, like "32Gi" or "512Mi"'
-        value={value.memory}
-        onChange={(e) => set({ memory: e.currentTarget.value })}
-        error={errorFor(errors, 'memory', 'quota.memory')}
-        data-testid={`${testId}-memory`}
-      />
-      <TextInput
-        label="Storage"
-        placeholder="No limit"
-        description='Bytes, like "1Ti"'
-        value={value.storage}
-        onChange={(e) => set({ storage: e.currentTarget.value })}
-        error={errorFor(errors, 'storage', 'quota.storage')}
-        data-testid={`${testId}-storage`}
-      />
+      {textLimits.map(({ key, label, description }) => (
+        <TextInput
+          key={key}
+          label={label}
+          placeholder="No limit"
+          description={description}
+          value={value[key]}
+          onChange={(e) => set({ [key]: e.currentTarget.value })}
+          error={errorFor(errors, key, `quota.${key}`)}
+          data-testid={`${testId}-${key}`}
+        />
+      ))}
       <NumberInput
         label="Pods"
         placeholder="No limit"
@@ -73,5 +67,14 @@ export function QuotaFields({ value, onChange, errors = {}, testId = 'quota' }: 
         data-testid={`${testId}-pods`}
       />
     </SimpleGrid>
+  );
+}
+
+/** The server's answer when a quota would not fit inside its parent's, or below what is in use. */
+export function QuotaDoesNotFit({ message, testId }: { message: string; testId?: string }) {
+  return (
+    <Alert color="red" variant="light" title="The quota does not fit" data-testid={testId}>
+      {message}
+    </Alert>
   );
 }

@@ -25,3 +25,5 @@ export function useNameAndSlug() {
     },
   };
 }
+
+export type NameAndSlug = ReturnType<typeof useNameAndSlug>;

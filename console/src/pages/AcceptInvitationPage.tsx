@@ -1,27 +1,19 @@
-import { Alert, Button, Center, Container, Group, Paper, PasswordInput, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
-import { IconCircleCheck, IconHexagons, IconMailOpened } from '@tabler/icons-react';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { Alert, Button, Group, PasswordInput, Stack, Text, TextInput, ThemeIcon } from '@mantine/core';
+import { IconCircleCheck, IconMailOpened } from '@tabler/icons-react';
+import type { FormEvent, ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { errorFor, fieldErrors, isProblem } from '../api/problem.ts';
+import { isProblem } from '../api/problem.ts';
 import { useMe } from '../api/session.ts';
 import { useAcceptInvitation } from '../api/tenancy.ts';
+import { AuthFrame } from '../components/AuthFrame.tsx';
+import { useProblemForm } from '../components/form/useProblemForm.ts';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 
 function Frame({ children }: { children: ReactNode }) {
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-light)">
-      <Container size={460} w="100%">
-        <Stack align="center" gap={6} mb="lg">
-          <ThemeIcon size={48} radius="md" variant="gradient" gradient={{ from: 'brand.7', to: 'cyan.6', deg: 135 }}>
-            <IconHexagons size={28} />
-          </ThemeIcon>
-          <Title order={2}>Join an organization</Title>
-        </Stack>
-        <Paper p="xl" shadow="sm">
-          {children}
-        </Paper>
-      </Container>
-    </Center>
+    <AuthFrame title="Join an organization" width={460}>
+      {children}
+    </AuthFrame>
   );
 }
 
@@ -60,8 +52,8 @@ export function AcceptInvitationPage() {
   const token = params.get('token') ?? '';
   const me = useMe();
   const accept = useAcceptInvitation();
-  const [displayName, setDisplayName] = useState('');
-  const [password, setPassword] = useState('');
+  const form = useProblemForm(accept, { displayName: '', password: '' });
+  const { displayName, password } = form.values;
 
   if (!token) {
     return (
@@ -90,7 +82,6 @@ export function AcceptInvitationPage() {
     });
   }
 
-  const errors = fieldErrors(accept.error);
   const needsSignIn = isProblem(accept.error, 401);
   const here = `/accept-invitation?token=${encodeURIComponent(token)}`;
 
@@ -106,23 +97,8 @@ export function AcceptInvitationPage() {
           </Group>
           {!me.data && (
             <>
-              <TextInput
-                label="Display name"
-                placeholder="Ada Lovelace"
-                value={displayName}
-                onChange={(e) => setDisplayName(e.currentTarget.value)}
-                error={errorFor(errors, 'displayName')}
-                data-testid="accept-display-name"
-              />
-              <PasswordInput
-                label="Password"
-                description="At least 12 characters; a passphrase works well"
-                autoComplete="new-password"
-                value={password}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-                error={errorFor(errors, 'password')}
-                data-testid="accept-password"
-              />
+              <TextInput label="Display name" placeholder="Ada Lovelace" {...form.text('displayName')} data-testid="accept-display-name" />
+              <PasswordInput label="Password" description="At least 12 characters; a passphrase works well" autoComplete="new-password" {...form.text('password')} data-testid="accept-password" />
             </>
           )}
           {needsSignIn ? (
@@ -135,7 +111,7 @@ export function AcceptInvitationPage() {
               </Stack>
             </Alert>
           ) : (
-            accept.error && !errorFor(errors, 'displayName', 'password') && <ProblemAlert error={accept.error} title="Could not accept the invitation" />
+            accept.error && !form.error('displayName', 'password') && <ProblemAlert error={accept.error} title="Could not accept the invitation" />
           )}
           <Button type="submit" loading={accept.isPending} data-testid="accept-submit">
             Accept invitation

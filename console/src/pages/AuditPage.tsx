@@ -1,7 +1,7 @@
-import { Badge, Button, Code, Group, Paper, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Select, SimpleGrid, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconFilterOff, IconHistory, IconSearch } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAuditEvents, type AuditFilters } from '../api/audit.ts';
 import { useApiKeys } from '../api/identity.ts';
@@ -11,9 +11,9 @@ import { errorFor, fieldErrors } from '../api/problem.ts';
 import type { AuditEvent, AuditOutcome } from '../api/types.ts';
 import { AuditEventDrawer, outcomeColor } from '../components/AuditEventDrawer.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
-import { LoadMore } from '../components/LoadMore.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { QueryState } from '../components/ProblemAlert.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
 import { formatDateTime } from '../lib/format.ts';
 
 interface FilterForm {
@@ -25,6 +25,8 @@ interface FilterForm {
   to: string;
   q: string;
 }
+
+type TextFilter = 'q' | 'action' | 'from' | 'to';
 
 const emptyFilters: FilterForm = { actorId: null, action: '', outcome: null, workspaceId: null, from: '', to: '', q: '' };
 
@@ -47,15 +49,19 @@ function toQuery(form: FilterForm): AuditFilters {
   };
 }
 
-function EventRow({ event, onOpen }: { event: AuditEvent; onOpen: () => void }) {
-  return (
-    <Table.Tr data-testid="audit-row" data-id={event.id} data-action={event.action} onClick={onOpen} style={{ cursor: 'pointer' }}>
-      <Table.Td>
-        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
-          {formatDateTime(event.occurredAt, true)}
-        </Text>
-      </Table.Td>
-      <Table.Td>
+const eventColumns: Column<AuditEvent>[] = [
+  {
+    header: 'Time',
+    cell: (event) => (
+      <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+        {formatDateTime(event.occurredAt, true)}
+      </Text>
+    ),
+  },
+  {
+    header: 'Actor',
+    cell: (event) => (
+      <>
         <Text size="sm" fw={500}>
           {event.actor.name ?? event.actor.id ?? event.actor.kind}
         </Text>
@@ -63,30 +69,33 @@ function EventRow({ event, onOpen }: { event: AuditEvent; onOpen: () => void }) 
           {event.actor.kind}
           {event.actor.ip ? ` · ${event.actor.ip}` : ''}
         </Text>
-      </Table.Td>
-      <Table.Td>
-        <Code>{event.action}</Code>
-      </Table.Td>
-      <Table.Td>
-        {event.target ? (
-          <>
-            <Text size="sm">{event.target.name ?? event.target.id}</Text>
-            <Text size="xs" c="dimmed">
-              {event.target.type}
-            </Text>
-          </>
-        ) : (
-          '—'
-        )}
-      </Table.Td>
-      <Table.Td>
-        <Badge variant="light" color={outcomeColor[event.outcome]}>
-          {event.outcome}
-        </Badge>
-      </Table.Td>
-    </Table.Tr>
-  );
-}
+      </>
+    ),
+  },
+  { header: 'Action', cell: (event) => <Code>{event.action}</Code> },
+  {
+    header: 'Target',
+    cell: (event) =>
+      event.target ? (
+        <>
+          <Text size="sm">{event.target.name ?? event.target.id}</Text>
+          <Text size="xs" c="dimmed">
+            {event.target.type}
+          </Text>
+        </>
+      ) : (
+        '—'
+      ),
+  },
+  {
+    header: 'Outcome',
+    cell: (event) => (
+      <Badge variant="light" color={outcomeColor[event.outcome]}>
+        {event.outcome}
+      </Badge>
+    ),
+  },
+];
 
 export function AuditPage() {
   const orgId = useOrgId();
@@ -100,6 +109,8 @@ export function AuditPage() {
   const openId = params.get('event');
   const errors = fieldErrors(events.error);
   const set = (patch: Partial<FilterForm>) => setForm((f) => ({ ...f, ...patch }));
+  /** A text filter: the server names a bad one `query.<key>`. */
+  const text = (key: TextFilter) => ({ value: form[key], onChange: (e: ChangeEvent<HTMLInputElement>) => set({ [key]: e.currentTarget.value }), error: errorFor(errors, `query.${key}`) });
   const filtered = Object.keys(toQuery(form)).length > 0;
 
   function openEvent(id: string | null) {
@@ -117,23 +128,8 @@ export function AuditPage() {
       />
       <Paper p="md" mb="md">
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
-          <TextInput
-            label="Search"
-            placeholder="Free text"
-            leftSection={<IconSearch size={16} />}
-            value={form.q}
-            onChange={(e) => set({ q: e.currentTarget.value })}
-            error={errorFor(errors, 'query.q')}
-            data-testid="audit-filter-q"
-          />
-          <TextInput
-            label="Action"
-            placeholder="Prefix, e.g. workspace: or api-key"
-            value={form.action}
-            onChange={(e) => set({ action: e.currentTarget.value })}
-            error={errorFor(errors, 'query.action')}
-            data-testid="audit-filter-action"
-          />
+          <TextInput label="Search" placeholder="Free text" leftSection={<IconSearch size={16} />} {...text('q')} data-testid="audit-filter-q" />
+          <TextInput label="Action" placeholder="Prefix, e.g. workspace: or api-key" {...text('action')} data-testid="audit-filter-action" />
           <Select
             label="Actor"
             placeholder="Anyone"
@@ -170,8 +166,8 @@ export function AuditPage() {
             clearable
             data-testid="audit-filter-workspace"
           />
-          <TextInput label="From" type="datetime-local" value={form.from} onChange={(e) => set({ from: e.currentTarget.value })} error={errorFor(errors, 'query.from')} data-testid="audit-filter-from" />
-          <TextInput label="To" type="datetime-local" value={form.to} onChange={(e) => set({ to: e.currentTarget.value })} error={errorFor(errors, 'query.to')} data-testid="audit-filter-to" />
+          <TextInput label="From" type="datetime-local" {...text('from')} data-testid="audit-filter-from" />
+          <TextInput label="To" type="datetime-local" {...text('to')} data-testid="audit-filter-to" />
           <Group align="flex-end">
             <Button variant="default" leftSection={<IconFilterOff size={16} />} disabled={!filtered} onClick={() => setForm(emptyFilters)} data-testid="audit-filter-clear">
               Clear filters
@@ -179,35 +175,20 @@ export function AuditPage() {
           </Group>
         </SimpleGrid>
       </Paper>
-      <QueryState query={events}>
-        {events.items.length === 0 ? (
+      <ResourceTable
+        query={events}
+        rows={events.items}
+        columns={eventColumns}
+        rowKey={(event) => event.id}
+        rowProps={(event) => ({ 'data-testid': 'audit-row', 'data-id': event.id, 'data-action': event.action, onClick: () => openEvent(event.id), style: { cursor: 'pointer' } })}
+        minWidth={900}
+        loadMoreTestId="audit-load-more"
+        empty={
           <EmptyState icon={<IconHistory size={24} />} title={filtered ? 'No event matches' : 'No events yet'}>
             {filtered ? 'Widen the time range or clear a filter.' : 'Changes made in this organization appear here.'}
           </EmptyState>
-        ) : (
-          <Paper>
-            <Table.ScrollContainer minWidth={900}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Time</Table.Th>
-                    <Table.Th>Actor</Table.Th>
-                    <Table.Th>Action</Table.Th>
-                    <Table.Th>Target</Table.Th>
-                    <Table.Th>Outcome</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {events.items.map((event) => (
-                    <EventRow key={event.id} event={event} onOpen={() => openEvent(event.id)} />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-        )}
-        <LoadMore query={events} testId="audit-load-more" />
-      </QueryState>
+        }
+      />
       <AuditEventDrawer orgId={orgId} eventId={openId} onClose={() => openEvent(null)} />
     </>
   );

@@ -1,16 +1,20 @@
-import { ActionIcon, Button, Drawer, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Textarea, Tooltip } from '@mantine/core';
+import { Modal, Text, TextInput, Textarea } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus, IconTrash, IconUsersGroup } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
-import { useAddGroupMember, useCreateGroup, useDeleteGroup, useGroupMembers, useGroups, useRemoveGroupMember, useUpdateGroup } from '../api/identity.ts';
-import { useNames } from '../api/names.ts';
+import { IconUsersGroup } from '@tabler/icons-react';
+import { useState } from 'react';
+import { useCreateGroup, useDeleteGroup, useGroups, useUpdateGroup } from '../api/identity.ts';
 import { useOrgId } from '../api/org.ts';
-import { errorFor, fieldErrors, onlyFieldErrors } from '../api/problem.ts';
 import type { Group as GroupView } from '../api/types.ts';
-import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { CreateButton } from '../components/CreateButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { EditModal } from '../components/form/EditModal.tsx';
+import { ProblemForm } from '../components/form/ProblemForm.tsx';
+import { useProblemForm } from '../components/form/useProblemForm.ts';
+import { GroupMembersDrawer } from '../components/GroupMembersDrawer.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
+import { actionsColumn, deleteConfirm } from '../components/table/RowActions.tsx';
 import { Time } from '../components/Time.tsx';
 import { notifySuccess } from '../lib/notify.ts';
 
@@ -18,13 +22,10 @@ function GroupForm({ orgId, group, onDone }: { orgId: string; group: GroupView |
   const create = useCreateGroup(orgId);
   const update = useUpdateGroup(orgId);
   const mutation = group ? update : create;
-  const [name, setName] = useState(group?.name ?? '');
-  const [description, setDescription] = useState(group?.description ?? '');
-  const errors = fieldErrors(mutation.error);
+  const form = useProblemForm(mutation, { name: group?.name ?? '', description: group?.description ?? '' });
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
-    const body = { name: name.trim(), description };
+  function submit() {
+    const body = { name: form.values.name.trim(), description: form.values.description };
     const onSuccess = () => {
       notifySuccess(group ? 'Group saved.' : `${body.name} was created.`);
       onDone();
@@ -34,106 +35,10 @@ function GroupForm({ orgId, group, onDone }: { orgId: string; group: GroupView |
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <TextInput label="Name" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="group-name" />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
-          error={errorFor(errors, 'description')}
-          data-testid="group-description"
-        />
-        {mutation.error && !onlyFieldErrors(mutation.error, ['name', 'description']) && <ProblemAlert error={mutation.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={mutation.isPending} data-testid="group-submit">
-            {group ? 'Save' : 'Create group'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
-  );
-}
-
-function GroupMembersDrawer({ orgId, group, onClose }: { orgId: string; group: GroupView | null; onClose: () => void }) {
-  const names = useNames(orgId);
-  const members = useGroupMembers(orgId, group?.id ?? null);
-  const add = useAddGroupMember(orgId);
-  const remove = useRemoveGroupMember(orgId);
-  const [userId, setUserId] = useState<string | null>(null);
-  const inGroup = new Set((members.data ?? []).map((m) => m.userId));
-  const candidates = names.members.filter((m) => !inGroup.has(m.userId)).map((m) => ({ value: m.userId, label: `${m.displayName} <${m.email}>` }));
-
-  function addMember() {
-    if (!group || !userId) return;
-    add.mutate({ groupId: group.id, userId }, { onSuccess: () => setUserId(null) });
-  }
-
-  return (
-    <Drawer opened={group !== null} onClose={onClose} title={group ? `Members of ${group.name}` : ''} position="right" size="md">
-      <Stack>
-        <Group align="flex-end" wrap="nowrap">
-          <Select
-            label="Add a member"
-            placeholder="Choose a member"
-            data={candidates}
-            value={userId}
-            onChange={setUserId}
-            searchable
-            nothingFoundMessage="Everyone is in this group"
-            style={{ flex: 1 }}
-            data-testid="group-member-select"
-          />
-          <Button onClick={addMember} disabled={!userId} loading={add.isPending} data-testid="group-member-add">
-            Add
-          </Button>
-        </Group>
-        <ProblemAlert error={add.error ?? remove.error} />
-        <QueryState query={members}>
-          {(members.data ?? []).length === 0 ? (
-            <Text size="sm" c="dimmed">
-              Nobody in this group yet.
-            </Text>
-          ) : (
-            <Table>
-              <Table.Tbody>
-                {(members.data ?? []).map((m) => (
-                  <Table.Tr key={m.userId} data-testid="group-member-row">
-                    <Table.Td>
-                      <Text size="sm" fw={500}>
-                        {m.displayName || names.userName(m.userId)}
-                      </Text>
-                      <Text size="xs" c="dimmed">
-                        {m.email}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Tooltip label="Remove from group">
-                        <ActionIcon
-                          variant="subtle"
-                          color="red"
-                          loading={remove.isPending && remove.variables?.userId === m.userId}
-                          onClick={() => group && remove.mutate({ groupId: group.id, userId: m.userId })}
-                          aria-label="Remove from group"
-                          data-testid="group-member-remove"
-                        >
-                          <IconTrash size={16} />
-                        </ActionIcon>
-                      </Tooltip>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          )}
-        </QueryState>
-      </Stack>
-    </Drawer>
+    <ProblemForm submission={mutation} fields={['name', 'description']} onSubmit={submit} onCancel={onDone} submitLabel={group ? 'Save' : 'Create group'} submitTestId="group-submit">
+      <TextInput label="Name" required data-autofocus {...form.text('name')} data-testid="group-name" />
+      <Textarea label="Description" autosize minRows={2} {...form.text('description')} data-testid="group-description" />
+    </ProblemForm>
   );
 }
 
@@ -145,7 +50,33 @@ export function GroupsPage() {
   const [editingId, setEditingId] = useState<string | null>(null);
   const [membersId, setMembersId] = useState<string | null>(null);
   const find = (id: string | null) => groups.data?.find((g) => g.id === id) ?? null;
-  const editing = find(editingId);
+
+  const columns: Column<GroupView>[] = [
+    { header: 'Name', cell: (group) => group.name, td: { fw: 600 } },
+    {
+      header: 'Description',
+      cell: (group) => (
+        <Text size="sm" c="dimmed" lineClamp={2}>
+          {group.description || '—'}
+        </Text>
+      ),
+    },
+    { header: 'Members', cell: (group) => group.memberCount },
+    { header: 'Created', cell: (group) => <Time iso={group.createdAt} /> },
+    actionsColumn((group) => ({
+      actions: [
+        { label: 'Members', onClick: () => setMembersId(group.id), testId: 'group-members' },
+        { label: 'Edit', onClick: () => setEditingId(group.id), testId: 'group-edit' },
+      ],
+      confirm: deleteConfirm({
+        name: group.name,
+        noun: 'group',
+        message: 'Its role bindings are removed too; members keep their own bindings.',
+        onConfirm: () => remove.mutateAsync(group.id),
+        testId: 'group-delete',
+      }),
+    })),
+  ];
 
   return (
     <>
@@ -153,78 +84,30 @@ export function GroupsPage() {
         title="Groups"
         description="Grant roles to groups instead of to each person. Groups may also come from your identity provider through SCIM."
         actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="group-create">
+          <CreateButton onClick={open} testId="group-create">
             Create group
-          </Button>
+          </CreateButton>
         }
       />
-      <QueryState query={groups}>
-        {(groups.data ?? []).length === 0 ? (
+      <ResourceTable
+        query={groups}
+        rows={groups.data ?? []}
+        columns={columns}
+        rowKey={(group) => group.id}
+        rowProps={(group) => ({ 'data-testid': 'group-row', 'data-id': group.id })}
+        minWidth={700}
+        empty={
           <EmptyState icon={<IconUsersGroup size={24} />} title="No groups yet">
             Create a group, add members, then grant it roles.
           </EmptyState>
-        ) : (
-          <Paper>
-            <Table.ScrollContainer minWidth={700}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Description</Table.Th>
-                    <Table.Th>Members</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {(groups.data ?? []).map((group) => (
-                    <Table.Tr key={group.id} data-testid="group-row" data-id={group.id}>
-                      <Table.Td fw={600}>{group.name}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm" c="dimmed" lineClamp={2}>
-                          {group.description || '—'}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>{group.memberCount}</Table.Td>
-                      <Table.Td>
-                        <Time iso={group.createdAt} />
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap={4} justify="flex-end" wrap="nowrap">
-                          <Button size="xs" variant="subtle" onClick={() => setMembersId(group.id)} data-testid="group-members">
-                            Members
-                          </Button>
-                          <Button size="xs" variant="subtle" onClick={() => setEditingId(group.id)} data-testid="group-edit">
-                            Edit
-                          </Button>
-                          <ConfirmButton
-                            title={`Delete ${group.name}?`}
-                            message="Its role bindings are removed too; members keep their own bindings."
-                            confirmLabel="Delete group"
-                            onConfirm={async () => {
-                              await remove.mutateAsync(group.id);
-                              notifySuccess(`${group.name} was deleted.`);
-                            }}
-                            testId="group-delete"
-                          >
-                            Delete
-                          </ConfirmButton>
-                        </Group>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-        )}
-      </QueryState>
+        }
+      />
       <Modal opened={creating} onClose={close} title="Create a group">
         {creating && <GroupForm orgId={orgId} group={null} onDone={close} />}
       </Modal>
-      <Modal opened={editing !== null} onClose={() => setEditingId(null)} title="Edit group">
-        {editing && <GroupForm key={editing.version} orgId={orgId} group={editing} onDone={() => setEditingId(null)} />}
-      </Modal>
+      <EditModal item={find(editingId)} onClose={() => setEditingId(null)} title="Edit group">
+        {(group) => <GroupForm orgId={orgId} group={group} onDone={() => setEditingId(null)} />}
+      </EditModal>
       <GroupMembersDrawer orgId={orgId} group={find(membersId)} onClose={() => setMembersId(null)} />
     </>
   );

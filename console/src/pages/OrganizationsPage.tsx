@@ -1,14 +1,18 @@
-import { Anchor, Button, Code, Group, Modal, Paper, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Code, Group, Select, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBuilding, IconPlus } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
+import { IconBuilding } from '@tabler/icons-react';
 import { Link, useNavigate } from 'react-router';
-import { errorFor, fieldErrors } from '../api/problem.ts';
 import { useMe } from '../api/session.ts';
 import { useCreateOrganization, useOrganizations } from '../api/tenancy.ts';
+import type { Organization } from '../api/types.ts';
+import { CreateButton } from '../components/CreateButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
+import { FormModal } from '../components/form/FormModal.tsx';
+import { NameSlugFields } from '../components/form/NameSlugFields.tsx';
+import { useProblemForm } from '../components/form/useProblemForm.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
 import { Time } from '../components/Time.tsx';
 import { notifySuccess } from '../lib/notify.ts';
 import { useNameAndSlug } from '../lib/useNameAndSlug.ts';
@@ -19,12 +23,10 @@ function CreateOrganizationModal({ opened, onClose }: { opened: boolean; onClose
   const create = useCreateOrganization();
   const navigate = useNavigate();
   const names = useNameAndSlug();
-  const [timeZone, setTimeZone] = useState<string>(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-  const [currency, setCurrency] = useState('USD');
-  const errors = fieldErrors(create.error);
+  const form = useProblemForm(create, { timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC', currency: 'USD' });
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
+    const { timeZone, currency } = form.values;
     create.mutate(
       { name: names.name.trim(), slug: names.slug, timeZone, currency: currency.trim().toUpperCase() },
       {
@@ -39,55 +41,54 @@ function CreateOrganizationModal({ opened, onClose }: { opened: boolean; onClose
   }
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Create an organization" size="lg">
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <TextInput label="Name" required value={names.name} onChange={(e) => names.setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="org-name" />
-          <TextInput
-            label="Slug"
-            description="Used in URLs and Kubernetes names"
-            required
-            value={names.slug}
-            onChange={(e) => names.setSlug(e.currentTarget.value)}
-            error={errorFor(errors, 'slug')}
-            data-testid="org-slug"
-          />
-          <Group grow align="flex-start">
-            <Select
-              label="Time zone"
-              description="For budgets and reports"
-              data={timeZones}
-              searchable
-              value={timeZone}
-              onChange={(v) => setTimeZone(v ?? 'UTC')}
-              allowDeselect={false}
-              error={errorFor(errors, 'timeZone')}
-              data-testid="org-timezone"
-            />
-            <TextInput
-              label="Currency"
-              description="ISO 4217, like USD or EUR"
-              maxLength={3}
-              value={currency}
-              onChange={(e) => setCurrency(e.currentTarget.value)}
-              error={errorFor(errors, 'currency')}
-              data-testid="org-currency"
-            />
-          </Group>
-          {create.error && Object.keys(errors).length === 0 && <ProblemAlert error={create.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} data-testid="org-submit">
-              Create organization
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal
+      opened={opened}
+      onClose={onClose}
+      title="Create an organization"
+      submission={create}
+      fields={['name', 'slug', 'timeZone', 'currency']}
+      onSubmit={submit}
+      submitLabel="Create organization"
+      submitTestId="org-submit"
+    >
+      <NameSlugFields names={names} errors={form.errors} testId="org" slugDescription="Used in URLs and Kubernetes names" />
+      <Group grow align="flex-start">
+        <Select
+          label="Time zone"
+          description="For budgets and reports"
+          data={timeZones}
+          searchable
+          value={form.values.timeZone}
+          onChange={(v) => form.set('timeZone', v ?? 'UTC')}
+          allowDeselect={false}
+          error={form.error('timeZone')}
+          data-testid="org-timezone"
+        />
+        <TextInput label="Currency" description="ISO 4217, like USD or EUR" maxLength={3} {...form.text('currency')} data-testid="org-currency" />
+      </Group>
+    </FormModal>
   );
 }
+
+const orgColumns: Column<Organization>[] = [
+  {
+    header: 'Name',
+    cell: (org) => (
+      <>
+        <Anchor component={Link} to={`/orgs/${org.id}/workspaces`} fw={500}>
+          {org.name}
+        </Anchor>
+        <Text size="xs" c="dimmed">
+          {org.id}
+        </Text>
+      </>
+    ),
+  },
+  { header: 'Slug', cell: (org) => <Code>{org.slug}</Code> },
+  { header: 'Time zone', cell: (org) => org.timeZone },
+  { header: 'Currency', cell: (org) => org.currency },
+  { header: 'Created', cell: (org) => <Time iso={org.createdAt} /> },
+];
 
 export function OrganizationsPage() {
   const me = useMe();
@@ -102,57 +103,25 @@ export function OrganizationsPage() {
         description="Each organization is a tenant with its own workspaces, members, roles and audit log."
         actions={
           isAdmin && (
-            <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="org-create">
+            <CreateButton onClick={open} testId="org-create">
               Create organization
-            </Button>
+            </CreateButton>
           )
         }
       />
-      <QueryState query={orgs}>
-        {orgs.data && orgs.data.items.length === 0 ? (
+      <ResourceTable
+        query={orgs}
+        rows={orgs.data?.items ?? []}
+        columns={orgColumns}
+        rowKey={(org) => org.id}
+        rowProps={(org) => ({ 'data-testid': 'org-row', 'data-id': org.id })}
+        minWidth={700}
+        empty={
           <EmptyState icon={<IconBuilding size={24} />} title="You are not a member of any organization yet">
             {isAdmin ? 'Create the first one.' : 'Ask an administrator to invite you.'}
           </EmptyState>
-        ) : (
-          <Paper>
-            <Table.ScrollContainer minWidth={700}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Slug</Table.Th>
-                    <Table.Th>Time zone</Table.Th>
-                    <Table.Th>Currency</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {orgs.data?.items.map((org) => (
-                    <Table.Tr key={org.id} data-testid="org-row" data-id={org.id}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/orgs/${org.id}/workspaces`} fw={500}>
-                          {org.name}
-                        </Anchor>
-                        <Text size="xs" c="dimmed">
-                          {org.id}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Code>{org.slug}</Code>
-                      </Table.Td>
-                      <Table.Td>{org.timeZone}</Table.Td>
-                      <Table.Td>{org.currency}</Table.Td>
-                      <Table.Td>
-                        <Time iso={org.createdAt} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-        )}
-      </QueryState>
+        }
+      />
       {isAdmin && <CreateOrganizationModal opened={opened} onClose={close} />}
     </>
   );

@@ -1,18 +1,19 @@
-import { Badge, Button, Code, Group, Paper, Popover, Table, Tabs, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
-import { IconLink, IconPlus, IconShieldLock } from '@tabler/icons-react';
+import { Badge, Button, Code, Group, Popover, Text } from '@mantine/core';
+import { IconLink, IconShieldLock } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useDeleteRole, useRoles } from '../api/access.ts';
 import { useOrgId } from '../api/org.ts';
 import type { Role } from '../api/types.ts';
 import { BindingsPanel } from '../components/access/BindingsPanel.tsx';
 import { RoleModal } from '../components/access/RoleModal.tsx';
-import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { CreateButton } from '../components/CreateButton.tsx';
+import { useEditor } from '../components/form/useEditor.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { QueryState } from '../components/ProblemAlert.tsx';
-import { notifySuccess } from '../lib/notify.ts';
-
-const scopeColor = { organization: 'grape', workspace: 'blue', project: 'cyan' } as const;
+import { PageTabs } from '../components/PageTabs.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
+import { actionsColumn, deleteConfirm } from '../components/table/RowActions.tsx';
+import { scopeColor } from '../lib/scopes.ts';
 
 /** The patterns as written, and the catalog actions they grant today. */
 function ActionsSummary({ role }: { role: Role }) {
@@ -51,91 +52,75 @@ function ActionsSummary({ role }: { role: Role }) {
   );
 }
 
+function RoleName({ role }: { role: Role }) {
+  return (
+    <>
+      <Text size="sm" fw={600}>
+        {role.name}
+      </Text>
+      <Text size="xs" c="dimmed" lineClamp={1} maw={420}>
+        {role.description || role.id}
+      </Text>
+    </>
+  );
+}
+
+function byKindAndName(a: Role, b: Role): number {
+  return Number(a.builtIn) - Number(b.builtIn) || a.name.localeCompare(b.name);
+}
+
 function RolesTable({ orgId, onEdit }: { orgId: string; onEdit: (role: Role) => void }) {
   const roles = useRoles(orgId);
   const remove = useDeleteRole(orgId);
-  const sorted = [...(roles.data ?? [])].sort((a, b) => Number(a.builtIn) - Number(b.builtIn) || a.name.localeCompare(b.name));
+  const columns: Column<Role>[] = [
+    { header: 'Role', cell: (role) => <RoleName role={role} /> },
+    {
+      header: 'Scope',
+      cell: (role) => (
+        <Badge variant="light" color={scopeColor[role.scope]}>
+          {role.scope}
+        </Badge>
+      ),
+    },
+    {
+      header: 'Kind',
+      cell: (role) => (
+        <Badge variant={role.builtIn ? 'outline' : 'filled'} color={role.builtIn ? 'gray' : 'brand'}>
+          {role.builtIn ? 'built-in' : 'custom'}
+        </Badge>
+      ),
+    },
+    { header: 'Actions', cell: (role) => <ActionsSummary role={role} /> },
+    actionsColumn(
+      (role) =>
+        !role.builtIn && {
+          actions: [{ label: 'Edit', onClick: () => onEdit(role), testId: 'role-edit' }],
+          confirm: deleteConfirm({
+            name: role.name,
+            noun: 'role',
+            message: 'A role that is still granted cannot be deleted: revoke its bindings first.',
+            onConfirm: () => remove.mutateAsync(role.id),
+            testId: 'role-delete',
+          }),
+        },
+    ),
+  ];
   return (
-    <QueryState query={roles}>
-      <Paper>
-        <Table.ScrollContainer minWidth={800}>
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Role</Table.Th>
-                <Table.Th>Scope</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Actions</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {sorted.map((role) => (
-                <Table.Tr key={role.id} data-testid="role-row" data-id={role.id} data-name={role.name}>
-                  <Table.Td>
-                    <Text size="sm" fw={600}>
-                      {role.name}
-                    </Text>
-                    <Text size="xs" c="dimmed" lineClamp={1} maw={420}>
-                      {role.description || role.id}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant="light" color={scopeColor[role.scope]}>
-                      {role.scope}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge variant={role.builtIn ? 'outline' : 'filled'} color={role.builtIn ? 'gray' : 'brand'}>
-                      {role.builtIn ? 'built-in' : 'custom'}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    <ActionsSummary role={role} />
-                  </Table.Td>
-                  <Table.Td>
-                    {!role.builtIn && (
-                      <Group gap={4} justify="flex-end" wrap="nowrap">
-                        <Button size="xs" variant="subtle" onClick={() => onEdit(role)} data-testid="role-edit">
-                          Edit
-                        </Button>
-                        <ConfirmButton
-                          title={`Delete ${role.name}?`}
-                          message="A role that is still granted cannot be deleted: revoke its bindings first."
-                          confirmLabel="Delete role"
-                          onConfirm={async () => {
-                            await remove.mutateAsync(role.id);
-                            notifySuccess(`${role.name} was deleted.`);
-                          }}
-                          testId="role-delete"
-                        >
-                          Delete
-                        </ConfirmButton>
-                      </Group>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
-    </QueryState>
+    <ResourceTable
+      query={roles}
+      rows={[...(roles.data ?? [])].sort(byKindAndName)}
+      columns={columns}
+      rowKey={(role) => role.id}
+      rowProps={(role) => ({ 'data-testid': 'role-row', 'data-id': role.id, 'data-name': role.name })}
+      minWidth={800}
+    />
   );
 }
 
 export function RolesPage() {
   const orgId = useOrgId();
   const [tab, setTab] = useState<string | null>('roles');
-  const [modalOpened, { open, close }] = useDisclosure(false);
-  const roles = useRoles(orgId);
-  const [editingId, setEditingId] = useState<string | null>(null);
-  const editing = roles.data?.find((r) => r.id === editingId) ?? null;
-
-  function edit(role: Role | null) {
-    setEditingId(role?.id ?? null);
-    open();
-  }
+  const editor = useEditor(useRoles(orgId).data);
 
   return (
     <>
@@ -144,29 +129,22 @@ export function RolesPage() {
         description="A role is a set of actions at a scope. A binding grants a role to a member or group on the organization, a workspace or a project."
         actions={
           tab === 'roles' && (
-            <Button leftSection={<IconPlus size={16} />} onClick={() => edit(null)} data-testid="role-create">
+            <CreateButton onClick={() => editor.edit(null)} testId="role-create">
               Create custom role
-            </Button>
+            </CreateButton>
           )
         }
       />
-      <Tabs value={tab} onChange={setTab} keepMounted={false}>
-        <Tabs.List mb="lg">
-          <Tabs.Tab value="roles" leftSection={<IconShieldLock size={16} />} data-testid="tab-roles">
-            Roles
-          </Tabs.Tab>
-          <Tabs.Tab value="bindings" leftSection={<IconLink size={16} />} data-testid="tab-bindings">
-            Bindings
-          </Tabs.Tab>
-        </Tabs.List>
-        <Tabs.Panel value="roles">
-          <RolesTable orgId={orgId} onEdit={edit} />
-        </Tabs.Panel>
-        <Tabs.Panel value="bindings">
-          <BindingsPanel orgId={orgId} />
-        </Tabs.Panel>
-      </Tabs>
-      <RoleModal orgId={orgId} opened={modalOpened} role={editing} onClose={close} />
+      <PageTabs
+        value={tab}
+        onChange={setTab}
+        keepMounted={false}
+        tabs={[
+          { value: 'roles', label: 'Roles', icon: IconShieldLock, panel: <RolesTable orgId={orgId} onEdit={editor.edit} /> },
+          { value: 'bindings', label: 'Bindings', icon: IconLink, panel: <BindingsPanel orgId={orgId} /> },
+        ]}
+      />
+      <RoleModal orgId={orgId} opened={editor.opened} role={editor.editing} onClose={editor.close} />
     </>
   );
 }

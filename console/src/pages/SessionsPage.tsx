@@ -1,12 +1,14 @@
-import { Badge, Button, Grid, Group, Paper, PasswordInput, Stack, Table, Text, Title } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Badge, Grid, Group, PasswordInput, Text } from '@mantine/core';
 import { useNavigate } from 'react-router';
-import { errorFor, fieldErrors, onlyFieldErrors } from '../api/problem.ts';
 import { useChangePassword, useMe, useMySessions, useRevokeSession, useSignOut } from '../api/session.ts';
 import type { Session } from '../api/types.ts';
-import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { ProblemForm } from '../components/form/ProblemForm.tsx';
+import { useProblemForm } from '../components/form/useProblemForm.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
+import { SectionCard } from '../components/SectionCard.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
+import { confirmColumn } from '../components/table/RowActions.tsx';
 import { Time } from '../components/Time.tsx';
 import { notifySuccess } from '../lib/notify.ts';
 
@@ -34,85 +36,66 @@ function SessionsTable() {
     } else notifySuccess('Session signed out.');
   }
 
+  const columns: Column<Session>[] = [
+    {
+      header: 'Device',
+      cell: (session) => (
+        <Group gap="xs">
+          <Text size="sm" fw={500}>
+            {describeAgent(session.userAgent)}
+          </Text>
+          {isCurrent(session) && (
+            <Badge size="xs" variant="light" color="teal">
+              this session
+            </Badge>
+          )}
+        </Group>
+      ),
+    },
+    {
+      header: 'IP address',
+      cell: (session) => (
+        <Text size="sm" ff="monospace">
+          {session.ip ?? '—'}
+        </Text>
+      ),
+    },
+    { header: 'Signed in', cell: (session) => <Time iso={session.createdAt} /> },
+    { header: 'Last active', cell: (session) => <Time iso={session.lastSeenAt} /> },
+    { header: 'Expires', cell: (session) => <Time iso={session.expiresAt} /> },
+    confirmColumn((session) => ({
+      label: 'Revoke',
+      title: isCurrent(session) ? 'Sign out of this session?' : 'Sign out this session?',
+      message: isCurrent(session) ? 'You will return to the sign-in page.' : 'That device must sign in again.',
+      confirmLabel: 'Sign out',
+      onConfirm: () => revokeSession(session),
+      testId: 'session-revoke',
+    })),
+  ];
+
   return (
-    <QueryState query={sessions}>
-      <Paper>
-        <Table.ScrollContainer minWidth={640}>
-          <Table>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Device</Table.Th>
-                <Table.Th>IP address</Table.Th>
-                <Table.Th>Signed in</Table.Th>
-                <Table.Th>Last active</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(sessions.data ?? []).map((session) => (
-                <Table.Tr key={session.id} data-testid="session-row" data-id={session.id}>
-                  <Table.Td>
-                    <Group gap="xs">
-                      <Text size="sm" fw={500}>
-                        {describeAgent(session.userAgent)}
-                      </Text>
-                      {isCurrent(session) && (
-                        <Badge size="xs" variant="light" color="teal">
-                          this session
-                        </Badge>
-                      )}
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm" ff="monospace">
-                      {session.ip ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Time iso={session.createdAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Time iso={session.lastSeenAt} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Time iso={session.expiresAt} />
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    <ConfirmButton
-                      title={isCurrent(session) ? 'Sign out of this session?' : 'Sign out this session?'}
-                      message={isCurrent(session) ? 'You will return to the sign-in page.' : 'That device must sign in again.'}
-                      confirmLabel="Sign out"
-                      onConfirm={() => revokeSession(session)}
-                      testId="session-revoke"
-                    >
-                      Revoke
-                    </ConfirmButton>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
-    </QueryState>
+    <ResourceTable
+      query={sessions}
+      rows={sessions.data ?? []}
+      columns={columns}
+      rowKey={(session) => session.id}
+      rowProps={(session) => ({ 'data-testid': 'session-row', 'data-id': session.id })}
+      minWidth={640}
+    />
   );
 }
 
 function ChangePasswordCard() {
   const change = useChangePassword();
-  const [currentPassword, setCurrent] = useState('');
-  const [newPassword, setNew] = useState('');
-  const errors = fieldErrors(change.error);
+  const form = useProblemForm(change, { currentPassword: '', newPassword: '' });
+  const { currentPassword, newPassword } = form.values;
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     change.mutate(
       { currentPassword, newPassword },
       {
         onSuccess: () => {
-          setCurrent('');
-          setNew('');
+          form.reset();
           notifySuccess('Your password was changed. Other sessions were signed out.');
         },
       },
@@ -120,23 +103,12 @@ function ChangePasswordCard() {
   }
 
   return (
-    <Paper p="lg">
-      <Title order={4} mb="md">
-        Change password
-      </Title>
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <PasswordInput label="Current password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrent(e.currentTarget.value)} error={errorFor(errors, 'currentPassword')} />
-          <PasswordInput label="New password" autoComplete="new-password" value={newPassword} onChange={(e) => setNew(e.currentTarget.value)} error={errorFor(errors, 'newPassword')} />
-          {change.error && !onlyFieldErrors(change.error, ['currentPassword', 'newPassword']) && <ProblemAlert error={change.error} />}
-          <Group justify="flex-end">
-            <Button type="submit" loading={change.isPending} disabled={!currentPassword || !newPassword}>
-              Change password
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Paper>
+    <SectionCard title="Change password">
+      <ProblemForm submission={change} fields={['currentPassword', 'newPassword']} onSubmit={submit} canSubmit={Boolean(currentPassword && newPassword)} submitLabel="Change password">
+        <PasswordInput label="Current password" autoComplete="current-password" {...form.text('currentPassword')} />
+        <PasswordInput label="New password" autoComplete="new-password" {...form.text('newPassword')} />
+      </ProblemForm>
+    </SectionCard>
   );
 }
 

@@ -1,9 +1,11 @@
-import { Alert, Anchor, Button, Center, Container, Group, Paper, PasswordInput, Stack, Text, TextInput, ThemeIcon, Title } from '@mantine/core';
-import { IconHexagons, IconLock } from '@tabler/icons-react';
+import { Alert, Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { IconLock } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { errorFor, fieldErrors, isProblem, problemBody } from '../api/problem.ts';
+import { isProblem, problemBody } from '../api/problem.ts';
 import { useMe, useSignIn } from '../api/session.ts';
+import { AuthFrame } from '../components/AuthFrame.tsx';
+import { useProblemForm } from '../components/form/useProblemForm.ts';
 import { PageLoader } from '../components/PageLoader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 
@@ -46,8 +48,8 @@ export function SignInPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
-  const [email, setEmail] = useState(params.get('email') ?? '');
-  const [password, setPassword] = useState('');
+  const form = useProblemForm(signIn, { email: params.get('email') ?? '', password: '' });
+  const { email, password } = form.values;
   const [lockedAt, setLockedAt] = useState(0);
 
   if (me.isPending) return <PageLoader fullScreen />;
@@ -67,62 +69,32 @@ export function SignInPage() {
   }
 
   const error = signIn.error;
-  const errors = fieldErrors(error);
   const locked = isProblem(error, 423);
   const retryAfter = Number(problemBody(error)?.retryAfter ?? 0);
 
+  const footer = (
+    <Group justify="center" mt="md">
+      <Text size="xs" c="dimmed">
+        Invited? Open the link from your invitation. <Anchor href="/docs" size="xs">API reference</Anchor>
+      </Text>
+    </Group>
+  );
   return (
-    <Center mih="100vh" bg="var(--mantine-color-gray-light)">
-      <Container size={420} w="100%">
-        <Stack align="center" gap={6} mb="lg">
-          <ThemeIcon size={48} radius="md" variant="gradient" gradient={{ from: 'brand.7', to: 'cyan.6', deg: 135 }}>
-            <IconHexagons size={28} />
-          </ThemeIcon>
-          <Title order={2}>Sign in to Hexaplane</Title>
-          <Text c="dimmed" size="sm">
-            The control plane for your Kubernetes platform
-          </Text>
+    <AuthFrame title="Sign in to Hexaplane" subtitle="The control plane for your Kubernetes platform" width={420} footer={footer}>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <TextInput label="E-mail" type="email" autoComplete="username" required autoFocus {...form.text('email')} data-testid="signin-email" />
+          <PasswordInput label="Password" autoComplete="current-password" required {...form.text('password')} data-testid="signin-password" />
+          {locked ? (
+            <LockoutNotice retryAfter={retryAfter} since={lockedAt} />
+          ) : (
+            error && !form.error('email', 'password') && <ProblemAlert error={error} title="Could not sign you in" />
+          )}
+          <Button type="submit" fullWidth loading={signIn.isPending} disabled={!email || !password} data-testid="signin-submit">
+            Sign in
+          </Button>
         </Stack>
-        <Paper p="xl" shadow="sm">
-          <form onSubmit={submit} noValidate>
-            <Stack>
-              <TextInput
-                label="E-mail"
-                type="email"
-                autoComplete="username"
-                required
-                autoFocus
-                value={email}
-                onChange={(e) => setEmail(e.currentTarget.value)}
-                error={errorFor(errors, 'email')}
-                data-testid="signin-email"
-              />
-              <PasswordInput
-                label="Password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e) => setPassword(e.currentTarget.value)}
-                error={errorFor(errors, 'password')}
-                data-testid="signin-password"
-              />
-              {locked ? (
-                <LockoutNotice retryAfter={retryAfter} since={lockedAt} />
-              ) : (
-                error && !errorFor(errors, 'email', 'password') && <ProblemAlert error={error} title="Could not sign you in" />
-              )}
-              <Button type="submit" fullWidth loading={signIn.isPending} disabled={!email || !password} data-testid="signin-submit">
-                Sign in
-              </Button>
-            </Stack>
-          </form>
-        </Paper>
-        <Group justify="center" mt="md">
-          <Text size="xs" c="dimmed">
-            Invited? Open the link from your invitation. <Anchor href="/docs" size="xs">API reference</Anchor>
-          </Text>
-        </Group>
-      </Container>
-    </Center>
+      </form>
+    </AuthFrame>
   );
 }

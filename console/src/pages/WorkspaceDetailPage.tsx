@@ -1,4 +1,4 @@
-import { Anchor, Badge, Breadcrumbs, Group, Tabs, Text } from '@mantine/core';
+import { Anchor, Badge, Breadcrumbs, Group, Text } from '@mantine/core';
 import { IconAdjustments, IconFolders, IconInfoCircle, IconRefreshDot, IconShieldLock } from '@tabler/icons-react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useOrgId } from '../api/org.ts';
@@ -6,6 +6,7 @@ import { useDeleteWorkspace, useWorkspace } from '../api/tenancy.ts';
 import { BindingsPanel } from '../components/access/BindingsPanel.tsx';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { PageTabs } from '../components/PageTabs.tsx';
 import { QueryState } from '../components/ProblemAlert.tsx';
 import { OverviewTab } from '../components/workspace/OverviewTab.tsx';
 import { ProjectsTab } from '../components/workspace/ProjectsTab.tsx';
@@ -66,40 +67,18 @@ export function WorkspaceDetailPage() {
                 </ConfirmButton>
               }
             />
-            <Tabs value={tab} onChange={(next) => setParams(next && next !== 'overview' ? { tab: next } : {}, { replace: true })} keepMounted={false}>
-              <Tabs.List mb="lg">
-                <Tabs.Tab value="overview" leftSection={<IconInfoCircle size={16} />} data-testid="tab-overview">
-                  Overview
-                </Tabs.Tab>
-                <Tabs.Tab value="quota" leftSection={<IconAdjustments size={16} />} data-testid="tab-quota">
-                  Quota
-                </Tabs.Tab>
-                <Tabs.Tab value="projects" leftSection={<IconFolders size={16} />} data-testid="tab-projects">
-                  Projects
-                </Tabs.Tab>
-                <Tabs.Tab value="access" leftSection={<IconShieldLock size={16} />} data-testid="tab-access">
-                  Role bindings
-                </Tabs.Tab>
-                <Tabs.Tab value="reconciliation" leftSection={<IconRefreshDot size={16} />} data-testid="tab-reconciliation">
-                  Reconciliation
-                </Tabs.Tab>
-              </Tabs.List>
-              <Tabs.Panel value="overview">
-                <OverviewTab orgId={orgId} workspace={workspace.data} onReload={reload} />
-              </Tabs.Panel>
-              <Tabs.Panel value="quota">
-                <QuotaTab orgId={orgId} workspace={workspace.data} onReload={reload} />
-              </Tabs.Panel>
-              <Tabs.Panel value="projects">
-                <ProjectsTab orgId={orgId} workspaceId={workspaceId} />
-              </Tabs.Panel>
-              <Tabs.Panel value="access">
-                <BindingsPanel orgId={orgId} fixedScope={{ type: 'workspace', id: workspaceId }} />
-              </Tabs.Panel>
-              <Tabs.Panel value="reconciliation">
-                <ReconciliationTab orgId={orgId} workspaceId={workspaceId} />
-              </Tabs.Panel>
-            </Tabs>
+            <PageTabs
+              value={tab}
+              onChange={(next) => setParams(next && next !== 'overview' ? { tab: next } : {}, { replace: true })}
+              keepMounted={false}
+              tabs={[
+                { value: 'overview', label: 'Overview', icon: IconInfoCircle, panel: <OverviewTab orgId={orgId} workspace={workspace.data} onReload={reload} /> },
+                { value: 'quota', label: 'Quota', icon: IconAdjustments, panel: <QuotaTab orgId={orgId} workspace={workspace.data} onReload={reload} /> },
+                { value: 'projects', label: 'Projects', icon: IconFolders, panel: <ProjectsTab orgId={orgId} workspaceId={workspaceId} /> },
+                { value: 'access', label: 'Role bindings', icon: IconShieldLock, panel: <BindingsPanel orgId={orgId} fixedScope={{ type: 'workspace', id: workspaceId }} /> },
+                { value: 'reconciliation', label: 'Reconciliation', icon: IconRefreshDot, panel: <ReconciliationTab orgId={orgId} workspaceId={workspaceId} /> },
+              ]}
+            />
           </>
         )}
       </QueryState>

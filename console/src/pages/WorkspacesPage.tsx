@@ -1,21 +1,23 @@
-import { Anchor, Button, Code, Group, Paper, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Code, Group, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue, useDisclosure } from '@mantine/hooks';
-import { IconPlus, IconSearch, IconStack2, IconTag } from '@tabler/icons-react';
+import { IconSearch, IconStack2, IconTag } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useOrgId } from '../api/org.ts';
 import { errorFor, fieldErrors } from '../api/problem.ts';
 import { useProjectOptions, useWorkspaces } from '../api/tenancy.ts';
 import type { Workspace } from '../api/types.ts';
+import { CreateButton } from '../components/CreateButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { LabelBadges } from '../components/LabelsEditor.tsx';
-import { LoadMore } from '../components/LoadMore.tsx';
+import { OrgStats } from '../components/OrgStats.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
-import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
+import { ProblemAlert } from '../components/ProblemAlert.tsx';
+import { QuotaSummary } from '../components/QuotaSummary.tsx';
+import type { Column } from '../components/table/DataTable.tsx';
+import { ResourceTable } from '../components/table/ResourceTable.tsx';
 import { Time } from '../components/Time.tsx';
 import { CreateWorkspaceModal } from '../components/workspace/CreateWorkspaceModal.tsx';
-import { OrgStats } from '../components/OrgStats.tsx';
-import { QuotaSummary } from '../components/QuotaSummary.tsx';
 
 function countBy(keys: string[]): Map<string, number> {
   const counts = new Map<string, number>();
@@ -23,36 +25,29 @@ function countBy(keys: string[]): Map<string, number> {
   return counts;
 }
 
-function WorkspaceRow({ orgId, workspace, projectCount }: { orgId: string; workspace: Workspace; projectCount: number | undefined }) {
-  return (
-    <Table.Tr data-testid="workspace-row" data-id={workspace.id} data-slug={workspace.slug}>
-      <Table.Td>
-        <Anchor component={Link} to={`/orgs/${orgId}/workspaces/${workspace.id}`} fw={600} data-testid="workspace-link">
-          {workspace.name}
-        </Anchor>
-        {workspace.description && (
-          <Text size="xs" c="dimmed" lineClamp={1} maw={360}>
-            {workspace.description}
-          </Text>
-        )}
-      </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Code>{workspace.slug}</Code>
-      </Table.Td>
-      <Table.Td>
-        <LabelBadges labels={workspace.labels} />
-      </Table.Td>
-      <Table.Td ta="center">
-        <Text size="sm">{projectCount ?? '—'}</Text>
-      </Table.Td>
-      <Table.Td>
-        <QuotaSummary quota={workspace.quota} />
-      </Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <Time iso={workspace.createdAt} />
-      </Table.Td>
-    </Table.Tr>
-  );
+function workspaceColumns(orgId: string, projectCount: (workspace: Workspace) => number | undefined): Column<Workspace>[] {
+  return [
+    {
+      header: 'Name',
+      cell: (workspace) => (
+        <>
+          <Anchor component={Link} to={`/orgs/${orgId}/workspaces/${workspace.id}`} fw={600} data-testid="workspace-link">
+            {workspace.name}
+          </Anchor>
+          {workspace.description && (
+            <Text size="xs" c="dimmed" lineClamp={1} maw={360}>
+              {workspace.description}
+            </Text>
+          )}
+        </>
+      ),
+    },
+    { header: 'Slug', cell: (workspace) => <Code>{workspace.slug}</Code>, td: { style: { whiteSpace: 'nowrap' } } },
+    { header: 'Labels', cell: (workspace) => <LabelBadges labels={workspace.labels} /> },
+    { header: 'Projects', cell: (workspace) => <Text size="sm">{projectCount(workspace) ?? '—'}</Text>, th: { ta: 'center' }, td: { ta: 'center' } },
+    { header: 'Quota', cell: (workspace) => <QuotaSummary quota={workspace.quota} /> },
+    { header: 'Created', cell: (workspace) => <Time iso={workspace.createdAt} />, td: { style: { whiteSpace: 'nowrap' } } },
+  ];
 }
 
 export function WorkspacesPage() {
@@ -75,9 +70,9 @@ export function WorkspacesPage() {
         title="Workspaces"
         description="Workspaces hold a team's projects, quota and access. Each maps to namespaces on a cluster."
         actions={
-          <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="workspace-create">
+          <CreateButton onClick={open} testId="workspace-create">
             Create workspace
-          </Button>
+          </CreateButton>
         }
       />
       <OrgStats orgId={orgId} />
@@ -103,36 +98,19 @@ export function WorkspacesPage() {
       {labelError ? (
         <ProblemAlert error={workspaces.error} title="The filter is not valid" />
       ) : (
-        <QueryState query={workspaces}>
-          {workspaces.items.length === 0 ? (
+        <ResourceTable
+          query={workspaces}
+          rows={workspaces.items}
+          columns={workspaceColumns(orgId, (workspace) => projectCounts?.get(workspace.id) ?? (projectCounts ? 0 : undefined))}
+          rowKey={(workspace) => workspace.id}
+          rowProps={(workspace) => ({ 'data-testid': 'workspace-row', 'data-id': workspace.id, 'data-slug': workspace.slug })}
+          minWidth={800}
+          empty={
             <EmptyState icon={<IconStack2 size={24} />} title={filtered ? 'No workspace matches' : 'No workspaces yet'}>
               {filtered ? 'Try another search or label.' : 'Create a workspace for a team or an application.'}
             </EmptyState>
-          ) : (
-            <Paper>
-              <Table.ScrollContainer minWidth={800}>
-                <Table>
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Name</Table.Th>
-                      <Table.Th>Slug</Table.Th>
-                      <Table.Th>Labels</Table.Th>
-                      <Table.Th ta="center">Projects</Table.Th>
-                      <Table.Th>Quota</Table.Th>
-                      <Table.Th>Created</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {workspaces.items.map((workspace) => (
-                      <WorkspaceRow key={workspace.id} orgId={orgId} workspace={workspace} projectCount={projectCounts?.get(workspace.id) ?? (projectCounts ? 0 : undefined)} />
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            </Paper>
-          )}
-          <LoadMore query={workspaces} />
-        </QueryState>
+          }
+        />
       )}
       <CreateWorkspaceModal orgId={orgId} opened={opened} onClose={close} />
     </>

@@ -1,62 +1,70 @@
-import { Badge, Button, Group, Paper, Select, Table, Text } from '@mantine/core';
+import { Badge, Group, Select, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPlus, IconShieldLock, IconUser, IconUsersGroup } from '@tabler/icons-react';
+import { IconShieldLock, IconUser, IconUsersGroup } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useDeleteBinding, useRoleBindings, useRoles } from '../../api/access.ts';
-import { useNames } from '../../api/names.ts';
+import { useNames, type Names } from '../../api/names.ts';
 import type { RoleBinding, Scope } from '../../api/types.ts';
-import { notifySuccess } from '../../lib/notify.ts';
-import { ConfirmButton } from '../ConfirmButton.tsx';
+import { scopeColor } from '../../lib/scopes.ts';
+import { CreateButton } from '../CreateButton.tsx';
 import { EmptyState } from '../EmptyState.tsx';
-import { LoadMore } from '../LoadMore.tsx';
-import { QueryState } from '../ProblemAlert.tsx';
+import type { Column } from '../table/DataTable.tsx';
+import { ResourceTable } from '../table/ResourceTable.tsx';
+import { confirmColumn } from '../table/RowActions.tsx';
 import { Time } from '../Time.tsx';
 import { GrantBindingModal, roleOptions } from './GrantBindingModal.tsx';
 
-const scopeColor = { organization: 'grape', workspace: 'blue', project: 'cyan' } as const;
-
-function BindingRow({ binding, names, onRevoke }: { binding: RoleBinding; names: ReturnType<typeof useNames>; onRevoke: () => Promise<unknown> }) {
-  const subject = names.subjectName(binding.subject);
-  return (
-    <Table.Tr data-testid="binding-row" data-id={binding.id} data-role={binding.roleId}>
-      <Table.Td>
+function bindingColumns(names: Names, revoke: (binding: RoleBinding) => Promise<unknown>): Column<RoleBinding>[] {
+  return [
+    {
+      header: 'Role',
+      cell: (binding) => (
         <Text size="sm" fw={600}>
           {binding.roleName}
         </Text>
-      </Table.Td>
-      <Table.Td>
+      ),
+    },
+    {
+      header: 'Subject',
+      cell: (binding) => (
         <Group gap={6} wrap="nowrap">
           {binding.subject.type === 'user' ? <IconUser size={14} /> : <IconUsersGroup size={14} />}
-          <Text size="sm">{subject}</Text>
+          <Text size="sm">{names.subjectName(binding.subject)}</Text>
         </Group>
-      </Table.Td>
-      <Table.Td>
+      ),
+    },
+    {
+      header: 'Scope',
+      cell: (binding) => (
         <Group gap={6} wrap="nowrap">
           <Badge variant="light" color={scopeColor[binding.scope.type]}>
             {binding.scope.type}
           </Badge>
           <Text size="sm">{names.scopeName(binding.scope)}</Text>
         </Group>
-      </Table.Td>
-      <Table.Td>
-        <Time iso={binding.createdAt} />
-        <Text size="xs" c="dimmed">
-          by {names.userName(binding.createdBy)}
-        </Text>
-      </Table.Td>
-      <Table.Td ta="right">
-        <ConfirmButton
-          title="Revoke this role binding?"
-          message={`${subject} loses the ${binding.roleName} role on ${names.scopeName(binding.scope)}.`}
-          confirmLabel="Revoke"
-          onConfirm={onRevoke}
-          testId="binding-revoke"
-        >
-          Revoke
-        </ConfirmButton>
-      </Table.Td>
-    </Table.Tr>
-  );
+      ),
+    },
+    {
+      header: 'Granted',
+      cell: (binding) => (
+        <>
+          <Time iso={binding.createdAt} />
+          <Text size="xs" c="dimmed">
+            by {names.userName(binding.createdBy)}
+          </Text>
+        </>
+      ),
+    },
+    confirmColumn((binding) => ({
+      label: 'Revoke',
+      title: 'Revoke this role binding?',
+      message: `${names.subjectName(binding.subject)} loses the ${binding.roleName} role on ${names.scopeName(binding.scope)}.`,
+      confirmLabel: 'Revoke',
+      onConfirm: () => revoke(binding),
+      notice: `${binding.roleName} revoked.`,
+      testId: 'binding-revoke',
+    })),
+  ];
 }
 
 /** Role bindings with filters and a grant button; on a workspace page, fixed to that workspace. */
@@ -96,47 +104,23 @@ export function BindingsPanel({ orgId, fixedScope }: { orgId: string; fixedScope
             <Select placeholder="Any scope" data={scopeData} value={scopeId} onChange={setScopeId} clearable searchable w={220} aria-label="Scope filter" data-testid="binding-filter-scope" />
           )}
         </Group>
-        <Button leftSection={<IconPlus size={16} />} onClick={open} data-testid="binding-create">
+        <CreateButton onClick={open} testId="binding-create">
           Grant role
-        </Button>
+        </CreateButton>
       </Group>
-      <QueryState query={bindings}>
-        {bindings.items.length === 0 ? (
+      <ResourceTable
+        query={bindings}
+        rows={bindings.items}
+        columns={bindingColumns(names, (binding) => revoke.mutateAsync(binding.id))}
+        rowKey={(binding) => binding.id}
+        rowProps={(binding) => ({ 'data-testid': 'binding-row', 'data-id': binding.id, 'data-role': binding.roleId })}
+        minWidth={800}
+        empty={
           <EmptyState icon={<IconShieldLock size={24} />} title={filtered ? 'No binding matches' : 'No role bindings here'}>
             {filtered ? 'Clear a filter to see more.' : 'Grant a role to a member or a group.'}
           </EmptyState>
-        ) : (
-          <Paper>
-            <Table.ScrollContainer minWidth={800}>
-              <Table>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Subject</Table.Th>
-                    <Table.Th>Scope</Table.Th>
-                    <Table.Th>Granted</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {bindings.items.map((binding) => (
-                    <BindingRow
-                      key={binding.id}
-                      binding={binding}
-                      names={names}
-                      onRevoke={async () => {
-                        await revoke.mutateAsync(binding.id);
-                        notifySuccess(`${binding.roleName} revoked.`);
-                      }}
-                    />
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-          </Paper>
-        )}
-        <LoadMore query={bindings} />
-      </QueryState>
+        }
+      />
       <GrantBindingModal orgId={orgId} names={names} opened={granting} onClose={close} {...(fixedScope ? { fixedScope } : {})} />
     </>
   );

@@ -1,11 +1,13 @@
-import { Alert, Badge, Button, Grid, Group, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Grid, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconCircleCheck, IconCircleX, IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useAccessCheck, useActions, useWhoCan } from '../../api/access.ts';
 import { useNames, type Names } from '../../api/names.ts';
-import type { ResourceRef } from '../../api/types.ts';
+import type { ResourceRef, WhoCan } from '../../api/types.ts';
 import { EmptyState } from '../EmptyState.tsx';
 import { ProblemAlert } from '../ProblemAlert.tsx';
+import { SectionCard } from '../SectionCard.tsx';
+import { DataTable, type Column } from '../table/DataTable.tsx';
 
 const resourceTypes = ['organization', 'workspace', 'project'];
 
@@ -68,13 +70,7 @@ export function CheckAccessPanel({ orgId }: { orgId: string }) {
   }
 
   return (
-    <Paper p="lg">
-      <Title order={4} mb={4}>
-        Check access
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        Evaluates roles and policies exactly as the API would, without doing anything.
-      </Text>
+    <SectionCard title="Check access" description="Evaluates roles and policies exactly as the API would, without doing anything.">
       <form onSubmit={submit}>
         <Stack>
           <Stack gap={4}>
@@ -128,9 +124,24 @@ export function CheckAccessPanel({ orgId }: { orgId: string }) {
           )}
         </Stack>
       </form>
-    </Paper>
+    </SectionCard>
   );
 }
+
+type Grantee = WhoCan['subjects'][number];
+
+const whoCanColumns: Column<Grantee>[] = [
+  { header: 'Subject', cell: (s) => s.name || s.id, td: { fw: 500 } },
+  {
+    header: 'Type',
+    cell: (s) => (
+      <Badge variant="light" color="gray" style={{ flexShrink: 0 }} miw={64}>
+        {s.type === 'apiKey' ? 'API key' : s.type}
+      </Badge>
+    ),
+  },
+  { header: 'Via', cell: (s) => <Text size="sm">{s.via}</Text> },
+];
 
 /** "Who can do this action on this resource?", with the binding or policy that lets them. */
 export function WhoCanPanel({ orgId }: { orgId: string }) {
@@ -145,13 +156,7 @@ export function WhoCanPanel({ orgId }: { orgId: string }) {
   }
 
   return (
-    <Paper p="lg">
-      <Title order={4} mb={4}>
-        Who can
-      </Title>
-      <Text size="sm" c="dimmed" mb="md">
-        Lists every user and API key that may do an action on a resource, and the grant that lets them.
-      </Text>
+    <SectionCard title="Who can" description="Lists every user and API key that may do an action on a resource, and the grant that lets them.">
       <form onSubmit={submit}>
         <Stack>
           <ActionPicker orgId={orgId} value={action} onChange={setAction} testId="whocan-action" />
@@ -166,34 +171,11 @@ export function WhoCanPanel({ orgId }: { orgId: string }) {
             (whoCan.data.subjects.length === 0 ? (
               <EmptyState icon={<IconCircleX size={24} />} title="Nobody can" />
             ) : (
-              <Table data-testid="whocan-result">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Subject</Table.Th>
-                    <Table.Th>Type</Table.Th>
-                    <Table.Th>Via</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {whoCan.data.subjects.map((s) => (
-                    <Table.Tr key={`${s.type}:${s.id}:${s.via}`}>
-                      <Table.Td fw={500}>{s.name || s.id}</Table.Td>
-                      <Table.Td>
-                        <Badge variant="light" color="gray" style={{ flexShrink: 0 }} miw={64}>
-                          {s.type === 'apiKey' ? 'API key' : s.type}
-                        </Badge>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{s.via}</Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <DataTable columns={whoCanColumns} rows={whoCan.data.subjects} rowKey={(s) => `${s.type}:${s.id}:${s.via}`} testId="whocan-result" />
             ))}
         </Stack>
       </form>
-    </Paper>
+    </SectionCard>
   );
 }
 

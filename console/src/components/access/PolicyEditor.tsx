@@ -1,11 +1,12 @@
 import { Accordion, Badge, Button, Code, Group, List, Loader, Modal, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconCircleCheck, IconCircleX } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
 import { useCreatePolicy, usePolicySchema, usePolicyValidation, useUpdatePolicy } from '../../api/access.ts';
-import { errorFor, fieldErrors, onlyFieldErrors, problemBody } from '../../api/problem.ts';
+import { problemBody } from '../../api/problem.ts';
 import type { Policy, PolicyValidation } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
+import { ProblemForm } from '../form/ProblemForm.tsx';
+import { useProblemForm } from '../form/useProblemForm.ts';
 import { ProblemAlert } from '../ProblemAlert.tsx';
 
 /** A working example: labels are Cedar tags on workspaces and projects. */
@@ -107,18 +108,14 @@ function PolicyForm({ orgId, policy, onDone }: { orgId: string; policy: Policy |
   const create = useCreatePolicy(orgId);
   const update = useUpdatePolicy(orgId);
   const mutation = policy ? update : create;
-  const [name, setName] = useState(policy?.name ?? '');
-  const [description, setDescription] = useState(policy?.description ?? '');
-  const [enabled, setEnabled] = useState(policy?.enabled ?? true);
-  const [text, setText] = useState(policy?.text ?? '');
+  const form = useProblemForm(mutation, { name: policy?.name ?? '', description: policy?.description ?? '', enabled: policy?.enabled ?? true, text: policy?.text ?? '' });
+  const { name, description, enabled, text } = form.values;
   const [debouncedText] = useDebouncedValue(text, 500);
   const validation = usePolicyValidation(orgId, debouncedText);
-  const errors = fieldErrors(mutation.error);
   const saveErrors = saveErrorsOf(mutation.error);
   const checking = text !== debouncedText || validation.isFetching;
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const body = { name: name.trim(), description, text, enabled };
     const onSuccess = (saved: Policy) => {
       notifySuccess(`${saved.name} saved.`, policy ? 'Policy saved' : 'Policy created');
@@ -129,55 +126,51 @@ function PolicyForm({ orgId, policy, onDone }: { orgId: string; policy: Policy |
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <Group grow align="flex-start">
-          <TextInput label="Name" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="policy-name" />
-          <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errorFor(errors, 'description')} data-testid="policy-description" />
-        </Group>
-        <Stack gap={6}>
-          <Textarea
-            label="Policy (Cedar)"
-            placeholder={example}
-            autosize
-            minRows={12}
-            maxRows={28}
-            spellCheck={false}
-            autoCapitalize="off"
-            autoCorrect="off"
-            value={text}
-            onChange={(e) => {
-              setText(e.currentTarget.value);
-              if (mutation.error) mutation.reset();
-            }}
-            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13, lineHeight: 1.55 } }}
-            error={saveErrors.length === 0 ? errorFor(errors, 'text') : undefined}
-            data-testid="policy-text"
-          />
-          {text.trim() === '' && (
-            <Button size="compact-xs" variant="light" w="fit-content" onClick={() => setText(example)} data-testid="policy-example">
-              Start from an example
-            </Button>
-          )}
-          <ValidationStatus pending={checking && text.trim() !== ''} result={text.trim() ? validation.data : undefined} saveErrors={saveErrors} />
-          {validation.isError && <ProblemAlert error={validation.error} title="Validation is unavailable" />}
-        </Stack>
-        <SchemaReference orgId={orgId} />
-        <Switch label="Enabled" description="Disabled policies are kept but not evaluated" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} data-testid="policy-enabled" />
-        {mutation.error && !onlyFieldErrors(mutation.error, ['name', 'description', 'text', 'enabled']) && saveErrors.length === 0 && <ProblemAlert error={mutation.error} />}
-        <Group justify="space-between">
-          {policy ? <Badge variant="light" color="gray">{`version ${policy.version}`}</Badge> : <span />}
-          <Group>
-            <Button variant="default" onClick={onDone}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={mutation.isPending} disabled={!name.trim() || !text.trim()} data-testid="policy-submit">
-              {policy ? 'Save policy' : 'Create policy'}
-            </Button>
-          </Group>
-        </Group>
+    <ProblemForm
+      submission={mutation}
+      fields={['name', 'description', 'text', 'enabled']}
+      problem={saveErrors.length > 0 ? null : undefined}
+      onSubmit={submit}
+      onCancel={onDone}
+      aside={policy ? <Badge variant="light" color="gray">{`version ${policy.version}`}</Badge> : <span />}
+      canSubmit={name.trim() !== '' && text.trim() !== ''}
+      submitLabel={policy ? 'Save policy' : 'Create policy'}
+      submitTestId="policy-submit"
+    >
+      <Group grow align="flex-start">
+        <TextInput label="Name" required data-autofocus {...form.text('name')} data-testid="policy-name" />
+        <TextInput label="Description" {...form.text('description')} data-testid="policy-description" />
+      </Group>
+      <Stack gap={6}>
+        <Textarea
+          label="Policy (Cedar)"
+          placeholder={example}
+          autosize
+          minRows={12}
+          maxRows={28}
+          spellCheck={false}
+          autoCapitalize="off"
+          autoCorrect="off"
+          value={text}
+          onChange={(e) => {
+            form.set('text', e.currentTarget.value);
+            if (mutation.error) mutation.reset();
+          }}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 13, lineHeight: 1.55 } }}
+          error={saveErrors.length === 0 ? form.error('text') : undefined}
+          data-testid="policy-text"
+        />
+        {text.trim() === '' && (
+          <Button size="compact-xs" variant="light" w="fit-content" onClick={() => form.set('text', example)} data-testid="policy-example">
+            Start from an example
+          </Button>
+        )}
+        <ValidationStatus pending={checking && text.trim() !== ''} result={text.trim() ? validation.data : undefined} saveErrors={saveErrors} />
+        {validation.isError && <ProblemAlert error={validation.error} title="Validation is unavailable" />}
       </Stack>
-    </form>
+      <SchemaReference orgId={orgId} />
+      <Switch label="Enabled" description="Disabled policies are kept but not evaluated" checked={enabled} onChange={(e) => form.set('enabled', e.currentTarget.checked)} data-testid="policy-enabled" />
+    </ProblemForm>
   );
 }
 

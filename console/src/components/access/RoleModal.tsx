@@ -1,10 +1,10 @@
-import { Button, Group, Modal, MultiSelect, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
+import { Modal, MultiSelect, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
 import { useActions, useCreateRole, useUpdateRole } from '../../api/access.ts';
-import { errorFor, fieldErrors, onlyFieldErrors } from '../../api/problem.ts';
 import type { ActionInfo, Role, ScopeType } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { ProblemAlert } from '../ProblemAlert.tsx';
+import { scopeOptions } from '../../lib/scopes.ts';
+import { ProblemForm } from '../form/ProblemForm.tsx';
+import { useProblemForm } from '../form/useProblemForm.ts';
 
 const scopeRank: Record<string, number> = { organization: 0, workspace: 1, project: 2 };
 
@@ -38,18 +38,14 @@ function RoleForm({ orgId, role, onDone }: { orgId: string; role: Role | null; o
   const create = useCreateRole(orgId);
   const update = useUpdateRole(orgId);
   const mutation = role ? update : create;
-  const [name, setName] = useState(role?.name ?? '');
-  const [description, setDescription] = useState(role?.description ?? '');
-  const [scope, setScope] = useState<ScopeType>(role?.scope ?? 'workspace');
-  const [actions, setActions] = useState<string[]>(role?.actions ?? []);
-  const errors = fieldErrors(mutation.error);
+  const form = useProblemForm(mutation, { name: role?.name ?? '', description: role?.description ?? '', scope: role?.scope ?? ('workspace' as ScopeType), actions: role?.actions ?? [] });
+  const { name, description, scope, actions } = form.values;
   const options = actionOptions(catalog.data ?? [], scope);
   // Keep selected values visible even if the catalog no longer lists them.
   const known = new Set(options.groups.flatMap((g) => g.items.map((i) => i.value)));
   const data = [...options.groups, ...(actions.some((a) => !known.has(a)) ? [{ group: 'Other', items: actions.filter((a) => !known.has(a)) }] : [])];
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     const onSuccess = (saved: Role) => {
       notifySuccess(role ? `${saved.name} saved.` : `${saved.name} was created.`, role ? 'Role saved' : 'Role created');
       onDone();
@@ -59,61 +55,54 @@ function RoleForm({ orgId, role, onDone }: { orgId: string; role: Role | null; o
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <TextInput label="Name" placeholder="Deployer" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="role-name" />
-        <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errorFor(errors, 'description')} data-testid="role-description" />
-        <Select
-          label="Scope"
-          description="Where the role can be granted"
-          data={[
-            { value: 'organization', label: 'Organization' },
-            { value: 'workspace', label: 'Workspace' },
-            { value: 'project', label: 'Project' },
-          ]}
-          value={scope}
-          onChange={(v) => v && setScope(v as ScopeType)}
-          allowDeselect={false}
-          disabled={role !== null}
-          error={errorFor(errors, 'scope')}
-          data-testid="role-scope"
-        />
-        <MultiSelect
-          label="Actions"
-          description={`${actions.length} selected. Patterns like workspace:* cover every action of a kind.`}
-          placeholder={catalog.isPending ? 'Loading actions…' : 'Search actions'}
-          data={data}
-          value={actions}
-          onChange={setActions}
-          searchable
-          clearable
-          hidePickedOptions
-          maxDropdownHeight={320}
-          nothingFoundMessage="No such action"
-          renderOption={({ option }) => (
-            <Stack gap={0}>
-              <Text size="sm" ff="monospace">
-                {option.value}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {options.descriptions.get(option.value) ?? ''}
-              </Text>
-            </Stack>
-          )}
-          error={errorFor(errors, 'actions') ?? (catalog.isError ? 'The action catalog could not be loaded' : undefined)}
-          data-testid="role-actions"
-        />
-        {mutation.error && !onlyFieldErrors(mutation.error, ['name', 'description', 'scope', 'actions']) && <ProblemAlert error={mutation.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={mutation.isPending} disabled={!name.trim() || actions.length === 0} data-testid="role-submit">
-            {role ? 'Save role' : 'Create role'}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ProblemForm
+      submission={mutation}
+      fields={['name', 'description', 'scope', 'actions']}
+      onSubmit={submit}
+      onCancel={onDone}
+      canSubmit={name.trim() !== '' && actions.length > 0}
+      submitLabel={role ? 'Save role' : 'Create role'}
+      submitTestId="role-submit"
+    >
+      <TextInput label="Name" placeholder="Deployer" required data-autofocus {...form.text('name')} data-testid="role-name" />
+      <Textarea label="Description" autosize minRows={2} {...form.text('description')} data-testid="role-description" />
+      <Select
+        label="Scope"
+        description="Where the role can be granted"
+        data={scopeOptions}
+        value={scope}
+        onChange={(v) => v && form.set('scope', v as ScopeType)}
+        allowDeselect={false}
+        disabled={role !== null}
+        error={form.error('scope')}
+        data-testid="role-scope"
+      />
+      <MultiSelect
+        label="Actions"
+        description={`${actions.length} selected. Patterns like workspace:* cover every action of a kind.`}
+        placeholder={catalog.isPending ? 'Loading actions…' : 'Search actions'}
+        data={data}
+        value={actions}
+        onChange={(v) => form.set('actions', v)}
+        searchable
+        clearable
+        hidePickedOptions
+        maxDropdownHeight={320}
+        nothingFoundMessage="No such action"
+        renderOption={({ option }) => (
+          <Stack gap={0}>
+            <Text size="sm" ff="monospace">
+              {option.value}
+            </Text>
+            <Text size="xs" c="dimmed">
+              {options.descriptions.get(option.value) ?? ''}
+            </Text>
+          </Stack>
+        )}
+        error={form.error('actions') ?? (catalog.isError ? 'The action catalog could not be loaded' : undefined)}
+        data-testid="role-actions"
+      />
+    </ProblemForm>
   );
 }
 

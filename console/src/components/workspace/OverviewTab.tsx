@@ -1,13 +1,15 @@
-import { Alert, Button, Code, CopyButton, Grid, Group, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Title, Tooltip, ActionIcon } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Grid, Group, Paper, SimpleGrid, Stack, Text, TextInput, Textarea, Tooltip, ActionIcon } from '@mantine/core';
 import { IconCheck, IconCopy, IconRefresh } from '@tabler/icons-react';
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { errorFor, fieldErrors, isProblem, onlyFieldErrors } from '../../api/problem.ts';
+import type { ReactNode } from 'react';
+import { isProblem } from '../../api/problem.ts';
 import { useUpdateWorkspace } from '../../api/tenancy.ts';
 import type { Workspace } from '../../api/types.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { LabelsEditor, fromLabelRows, toLabelRows, type LabelRow } from '../LabelsEditor.tsx';
-import { ProblemAlert } from '../ProblemAlert.tsx';
+import { ProblemForm } from '../form/ProblemForm.tsx';
+import { useProblemForm } from '../form/useProblemForm.ts';
+import { LabelsEditor, fromLabelRows, toLabelRows } from '../LabelsEditor.tsx';
+import { SectionCard } from '../SectionCard.tsx';
 
 function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
@@ -44,12 +46,24 @@ export function CopyId({ id }: { id: string }) {
   );
 }
 
+function StaleWorkspace({ onReload }: { onReload: () => void }) {
+  return (
+    <Alert color="orange" variant="light" title="Someone changed this workspace since you opened it" data-testid="stale-alert">
+      <Group justify="space-between">
+        <Text size="sm">Reload to see their changes, then make yours again.</Text>
+        <Button size="xs" variant="light" color="orange" leftSection={<IconRefresh size={14} />} onClick={onReload}>
+          Reload
+        </Button>
+      </Group>
+    </Alert>
+  );
+}
+
 /** Changes go out with `If-Match`; if someone else saved first, the server answers 412 and we offer a reload. */
 function WorkspaceForm({ orgId, workspace, onReload }: { orgId: string; workspace: Workspace; onReload: () => void }) {
   const update = useUpdateWorkspace(orgId);
-  const [name, setName] = useState(workspace.name);
-  const [description, setDescription] = useState(workspace.description);
-  const [labels, setLabels] = useState<LabelRow[]>(() => toLabelRows(workspace.labels));
+  const form = useProblemForm(update, { name: workspace.name, description: workspace.description, labels: toLabelRows(workspace.labels) });
+  const { name, description, labels } = form.values;
   const nextLabels = fromLabelRows(labels);
   const changes = {
     ...(name.trim() !== workspace.name ? { name: name.trim() } : {}),
@@ -57,47 +71,25 @@ function WorkspaceForm({ orgId, workspace, onReload }: { orgId: string; workspac
     ...(!sameLabels(nextLabels, workspace.labels) ? { labels: nextLabels } : {}),
   };
   const dirty = Object.keys(changes).length > 0;
-  const errors = fieldErrors(update.error);
-  const stale = isProblem(update.error, 412);
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     update.mutate({ id: workspace.id, version: workspace.version, changes }, { onSuccess: () => notifySuccess('Workspace saved.') });
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="workspace-edit-name" />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={3}
-          value={description}
-          onChange={(e) => setDescription(e.currentTarget.value)}
-          error={errorFor(errors, 'description')}
-          data-testid="workspace-edit-description"
-        />
-        <LabelsEditor rows={labels} onChange={setLabels} errors={errors} testId="workspace-edit-labels" />
-        {stale ? (
-          <Alert color="orange" variant="light" title="Someone changed this workspace since you opened it" data-testid="stale-alert">
-            <Group justify="space-between">
-              <Text size="sm">Reload to see their changes, then make yours again.</Text>
-              <Button size="xs" variant="light" color="orange" leftSection={<IconRefresh size={14} />} onClick={onReload}>
-                Reload
-              </Button>
-            </Group>
-          </Alert>
-        ) : (
-          update.error && !onlyFieldErrors(update.error, ['name', 'description', 'labels']) && <ProblemAlert error={update.error} />
-        )}
-        <Group justify="flex-end">
-          <Button type="submit" disabled={!dirty} loading={update.isPending} data-testid="workspace-save">
-            Save changes
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ProblemForm
+      submission={update}
+      fields={['name', 'description', 'labels']}
+      problem={isProblem(update.error, 412) ? <StaleWorkspace onReload={onReload} /> : undefined}
+      onSubmit={submit}
+      canSubmit={dirty}
+      submitLabel="Save changes"
+      submitTestId="workspace-save"
+    >
+      <TextInput label="Name" {...form.text('name')} data-testid="workspace-edit-name" />
+      <Textarea label="Description" autosize minRows={3} {...form.text('description')} data-testid="workspace-edit-description" />
+      <LabelsEditor rows={labels} onChange={(rows) => form.set('labels', rows)} errors={form.errors} testId="workspace-edit-labels" />
+    </ProblemForm>
   );
 }
 
@@ -105,13 +97,10 @@ export function OverviewTab({ orgId, workspace, onReload }: { orgId: string; wor
   return (
     <Grid gutter="lg">
       <Grid.Col span={{ base: 12, md: 8 }}>
-        <Paper p="lg">
-          <Title order={4} mb="md">
-            Details
-          </Title>
+        <SectionCard title="Details">
           {/* Re-mount on a new version so the form shows what the server holds now. */}
           <WorkspaceForm key={workspace.version} orgId={orgId} workspace={workspace} onReload={onReload} />
-        </Paper>
+        </SectionCard>
       </Grid.Col>
       <Grid.Col span={{ base: 12, md: 4 }}>
         <Paper p="lg">

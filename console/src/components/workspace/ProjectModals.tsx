@@ -1,46 +1,31 @@
-import { Alert, Button, Collapse, Group, Modal, Stack, Switch, Text, TextInput, Textarea } from '@mantine/core';
-import { useState, type FormEvent } from 'react';
-import { errorFor, fieldErrors, isProblem, onlyFieldErrors } from '../../api/problem.ts';
+import { Text, TextInput, Textarea } from '@mantine/core';
+import { useState } from 'react';
+import { fieldErrors, isProblem, onlyFieldErrors } from '../../api/problem.ts';
 import { useCreateProject, useSetProjectQuota, useUpdateProject } from '../../api/tenancy.ts';
 import type { Project } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { useNameAndSlug } from '../../lib/useNameAndSlug.ts';
-import { LabelsEditor, fromLabelRows, toLabelRows, type LabelRow } from '../LabelsEditor.tsx';
-import { ProblemAlert } from '../ProblemAlert.tsx';
-import { QuotaFields, emptyQuotaForm, fromQuotaForm, toQuotaForm, type QuotaForm } from '../QuotaFields.tsx';
+import { EditModal } from '../form/EditModal.tsx';
+import { FormModal } from '../form/FormModal.tsx';
+import { ProblemForm } from '../form/ProblemForm.tsx';
+import { useProblemForm } from '../form/useProblemForm.ts';
+import { LabelsEditor, fromLabelRows, toLabelRows } from '../LabelsEditor.tsx';
+import { QuotaDoesNotFit, QuotaFields, fromQuotaForm, quotaFields, toQuotaForm, type QuotaForm } from '../QuotaFields.tsx';
+import { NewResourceFields, useNewResourceForm } from './NewResourceFields.tsx';
 
 const projectFields = ['name', 'slug', 'description', 'labels', 'quota', 'workspaceId'];
 
 export function CreateProjectModal({ orgId, workspaceId, opened, onClose }: { orgId: string; workspaceId: string; opened: boolean; onClose: () => void }) {
   const create = useCreateProject(orgId);
-  const names = useNameAndSlug();
-  const [description, setDescription] = useState('');
-  const [labels, setLabels] = useState<LabelRow[]>([]);
-  const [withQuota, setWithQuota] = useState(false);
-  const [quota, setQuota] = useState<QuotaForm>(emptyQuotaForm);
-  const errors = fieldErrors(create.error);
+  const state = useNewResourceForm(create);
 
   function close() {
-    names.reset();
-    setDescription('');
-    setLabels([]);
-    setWithQuota(false);
-    setQuota(emptyQuotaForm);
-    create.reset();
+    state.reset();
     onClose();
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     create.mutate(
-      {
-        workspaceId,
-        name: names.name.trim(),
-        slug: names.slug,
-        description,
-        labels: fromLabelRows(labels),
-        ...(withQuota ? { quota: fromQuotaForm(quota) } : {}),
-      },
+      { workspaceId, ...state.body() },
       {
         onSuccess: (project) => {
           notifySuccess(`${project.name} was created.`, 'Project created');
@@ -51,64 +36,22 @@ export function CreateProjectModal({ orgId, workspaceId, opened, onClose }: { or
   }
 
   return (
-    <Modal opened={opened} onClose={close} title="Create a project" size="lg">
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <TextInput label="Name" required data-autofocus value={names.name} onChange={(e) => names.setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="project-name" />
-          <TextInput
-            label="Slug"
-            description="Unique in this workspace"
-            required
-            value={names.slug}
-            onChange={(e) => names.setSlug(e.currentTarget.value)}
-            error={errorFor(errors, 'slug')}
-            data-testid="project-slug"
-          />
-          <Textarea
-            label="Description"
-            autosize
-            minRows={2}
-            value={description}
-            onChange={(e) => setDescription(e.currentTarget.value)}
-            error={errorFor(errors, 'description')}
-            data-testid="project-description"
-          />
-          <LabelsEditor rows={labels} onChange={setLabels} errors={errors} testId="project-labels" />
-          <Switch label="Set a resource quota now" checked={withQuota} onChange={(e) => setWithQuota(e.currentTarget.checked)} data-testid="project-quota-toggle" />
-          <Collapse in={withQuota}>
-            <QuotaFields value={quota} onChange={setQuota} errors={errors} testId="project-quota" />
-          </Collapse>
-          {create.error && !onlyFieldErrors(create.error, projectFields) && <ProblemAlert error={create.error} />}
-          {isProblem(create.error, 422) && onlyFieldErrors(create.error, projectFields) && (
-            <Alert color="red" variant="light" title="The quota does not fit">
-              {create.error.message}
-            </Alert>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={create.isPending} data-testid="project-submit">
-              Create project
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
+    <FormModal opened={opened} onClose={close} title="Create a project" submission={create} fields={projectFields} onSubmit={submit} submitLabel="Create project" submitTestId="project-submit">
+      <NewResourceFields state={state} testId="project" slugDescription="Unique in this workspace" />
+      {isProblem(create.error, 422) && onlyFieldErrors(create.error, projectFields) && <QuotaDoesNotFit message={create.error.message} />}
+    </FormModal>
   );
 }
 
 function EditProjectForm({ orgId, project, onDone }: { orgId: string; project: Project; onDone: () => void }) {
   const update = useUpdateProject(orgId);
-  const [name, setName] = useState(project.name);
-  const [description, setDescription] = useState(project.description);
-  const [labels, setLabels] = useState<LabelRow[]>(() => toLabelRows(project.labels));
-  const errors = fieldErrors(update.error);
+  const form = useProblemForm(update, { name: project.name, description: project.description, labels: toLabelRows(project.labels) });
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
+    const { name, description, labels } = form.values;
+    const changes = { name: name.trim(), description, labels: fromLabelRows(labels) };
     update.mutate(
-      { id: project.id, version: project.version, changes: { name: name.trim(), description, labels: fromLabelRows(labels) } },
+      { id: project.id, version: project.version, changes },
       {
         onSuccess: () => {
           notifySuccess('Project saved.');
@@ -119,40 +62,28 @@ function EditProjectForm({ orgId, project, onDone }: { orgId: string; project: P
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorFor(errors, 'name')} data-testid="project-edit-name" />
-        <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errorFor(errors, 'description')} />
-        <LabelsEditor rows={labels} onChange={setLabels} errors={errors} testId="project-edit-labels" />
-        {update.error && !onlyFieldErrors(update.error, projectFields) && <ProblemAlert error={update.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={update.isPending} data-testid="project-edit-submit">
-            Save
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ProblemForm submission={update} fields={projectFields} onSubmit={submit} onCancel={onDone} submitLabel="Save" submitTestId="project-edit-submit">
+      <TextInput label="Name" {...form.text('name')} data-testid="project-edit-name" />
+      <Textarea label="Description" autosize minRows={2} {...form.text('description')} />
+      <LabelsEditor rows={form.values.labels} onChange={(rows) => form.set('labels', rows)} errors={form.errors} testId="project-edit-labels" />
+    </ProblemForm>
   );
 }
 
 export function EditProjectModal({ orgId, project, onClose }: { orgId: string; project: Project | null; onClose: () => void }) {
   return (
-    <Modal opened={project !== null} onClose={onClose} title={project ? `Edit ${project.name}` : ''} size="lg">
-      {project && <EditProjectForm key={project.version} orgId={orgId} project={project} onDone={onClose} />}
-    </Modal>
+    <EditModal item={project} onClose={onClose} title={(p) => `Edit ${p.name}`} size="lg">
+      {(p) => <EditProjectForm orgId={orgId} project={p} onDone={onClose} />}
+    </EditModal>
   );
 }
 
 function ProjectQuotaForm({ orgId, project, onDone }: { orgId: string; project: Project; onDone: () => void }) {
   const setQuota = useSetProjectQuota(orgId);
   const [form, setForm] = useState<QuotaForm>(() => toQuotaForm(project.quota));
-  const errors = fieldErrors(setQuota.error);
+  const doesNotFit = isProblem(setQuota.error, 422) ? <QuotaDoesNotFit message={setQuota.error.message} testId="quota-error" /> : undefined;
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setQuota.mutate(
       { id: project.id, version: project.version, quota: fromQuotaForm(form) },
       {
@@ -165,36 +96,19 @@ function ProjectQuotaForm({ orgId, project, onDone }: { orgId: string; project: 
   }
 
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <Text size="sm" c="dimmed">
-          Must fit inside the workspace quota together with the other projects. Empty means no limit of its own.
-        </Text>
-        <QuotaFields value={form} onChange={setForm} errors={errors} testId="project-quota" />
-        {isProblem(setQuota.error, 422) ? (
-          <Alert color="red" variant="light" title="The quota does not fit" data-testid="quota-error">
-            {setQuota.error.message}
-          </Alert>
-        ) : (
-          setQuota.error && !onlyFieldErrors(setQuota.error, ['cpu', 'memory', 'storage', 'pods', 'quota']) && <ProblemAlert error={setQuota.error} />
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={setQuota.isPending} data-testid="project-quota-save">
-            Save quota
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ProblemForm submission={setQuota} fields={quotaFields} problem={doesNotFit} onSubmit={submit} onCancel={onDone} submitLabel="Save quota" submitTestId="project-quota-save">
+      <Text size="sm" c="dimmed">
+        Must fit inside the workspace quota together with the other projects. Empty means no limit of its own.
+      </Text>
+      <QuotaFields value={form} onChange={setForm} errors={fieldErrors(setQuota.error)} testId="project-quota" />
+    </ProblemForm>
   );
 }
 
 export function ProjectQuotaModal({ orgId, project, onClose }: { orgId: string; project: Project | null; onClose: () => void }) {
   return (
-    <Modal opened={project !== null} onClose={onClose} title={project ? `Quota of ${project.name}` : ''} size="lg">
-      {project && <ProjectQuotaForm key={project.version} orgId={orgId} project={project} onDone={onClose} />}
-    </Modal>
+    <EditModal item={project} onClose={onClose} title={(p) => `Quota of ${p.name}`} size="lg">
+      {(p) => <ProjectQuotaForm orgId={orgId} project={p} onDone={onClose} />}
+    </EditModal>
   );
 }

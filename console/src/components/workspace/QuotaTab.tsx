@@ -1,58 +1,58 @@
-import { Alert, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import { IconRefresh } from '@tabler/icons-react';
-import { useState, type FormEvent } from 'react';
-import { fieldErrors, isProblem, onlyFieldErrors } from '../../api/problem.ts';
+import { useState } from 'react';
+import { fieldErrors, isProblem } from '../../api/problem.ts';
 import { useProjects, useSetWorkspaceQuota } from '../../api/tenancy.ts';
-import type { Workspace } from '../../api/types.ts';
+import type { Project, Workspace } from '../../api/types.ts';
 import { notifySuccess } from '../../lib/notify.ts';
-import { ProblemAlert, QueryState } from '../ProblemAlert.tsx';
-import { QuotaFields, fromQuotaForm, toQuotaForm, type QuotaForm } from '../QuotaFields.tsx';
+import { ProblemForm } from '../form/ProblemForm.tsx';
+import { QueryState } from '../ProblemAlert.tsx';
+import { QuotaDoesNotFit, QuotaFields, fromQuotaForm, quotaFields, toQuotaForm, type QuotaForm } from '../QuotaFields.tsx';
+import { SectionCard } from '../SectionCard.tsx';
+import { DataTable, type Column } from '../table/DataTable.tsx';
 
-const quotaFields = ['cpu', 'memory', 'storage', 'pods', 'quota'];
+function StaleQuota({ onReload }: { onReload: () => void }) {
+  return (
+    <Alert color="orange" variant="light" title="The workspace changed since you opened it">
+      <Button size="xs" variant="light" color="orange" leftSection={<IconRefresh size={14} />} onClick={onReload}>
+        Reload
+      </Button>
+    </Alert>
+  );
+}
 
 function WorkspaceQuotaForm({ orgId, workspace, onReload }: { orgId: string; workspace: Workspace; onReload: () => void }) {
   const setQuota = useSetWorkspaceQuota(orgId);
   const [form, setForm] = useState<QuotaForm>(() => toQuotaForm(workspace.quota));
-  const errors = fieldErrors(setQuota.error);
   const next = fromQuotaForm(form);
   const dirty = (Object.keys(next) as (keyof typeof next)[]).some((k) => next[k] !== workspace.quota[k]);
+  const error = setQuota.error;
+  const explained = isProblem(error, 422) ? <QuotaDoesNotFit message={error.message} testId="quota-error" /> : isProblem(error, 412) ? <StaleQuota onReload={onReload} /> : undefined;
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     setQuota.mutate({ id: workspace.id, version: workspace.version, quota: next }, { onSuccess: () => notifySuccess('Quota saved.') });
   }
 
+  const hint = (
+    <Text size="xs" c="dimmed">
+      Empty means no limit. A project quota must fit inside its workspace&apos;s.
+    </Text>
+  );
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack>
-        <QuotaFields value={form} onChange={setForm} errors={errors} testId="workspace-quota" />
-        {isProblem(setQuota.error, 422) && (
-          <Alert color="red" variant="light" title="The quota does not fit" data-testid="quota-error">
-            {setQuota.error.message}
-          </Alert>
-        )}
-        {isProblem(setQuota.error, 412) && (
-          <Alert color="orange" variant="light" title="The workspace changed since you opened it">
-            <Button size="xs" variant="light" color="orange" leftSection={<IconRefresh size={14} />} onClick={onReload}>
-              Reload
-            </Button>
-          </Alert>
-        )}
-        {setQuota.error && !isProblem(setQuota.error, 422) && !isProblem(setQuota.error, 412) && !onlyFieldErrors(setQuota.error, quotaFields) && (
-          <ProblemAlert error={setQuota.error} />
-        )}
-        <Group justify="space-between">
-          <Text size="xs" c="dimmed">
-            Empty means no limit. A project quota must fit inside its workspace&apos;s.
-          </Text>
-          <Button type="submit" disabled={!dirty} loading={setQuota.isPending} data-testid="workspace-quota-save">
-            Save quota
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <ProblemForm submission={setQuota} fields={quotaFields} problem={explained} onSubmit={submit} aside={hint} canSubmit={dirty} submitLabel="Save quota" submitTestId="workspace-quota-save">
+      <QuotaFields value={form} onChange={setForm} errors={fieldErrors(error)} testId="workspace-quota" />
+    </ProblemForm>
   );
 }
+
+const limit = (key: keyof Project['quota'], header: string): Column<Project> => ({ header, cell: (p) => p.quota[key] ?? '—' });
+const projectQuotaColumns: Column<Project>[] = [
+  { header: 'Project', cell: (p) => p.name, td: { fw: 500 } },
+  limit('cpu', 'CPU'),
+  limit('memory', 'Memory'),
+  limit('storage', 'Storage'),
+  limit('pods', 'Pods'),
+];
 
 function ProjectQuotas({ orgId, workspaceId }: { orgId: string; workspaceId: string }) {
   const projects = useProjects(orgId, workspaceId);
@@ -63,28 +63,7 @@ function ProjectQuotas({ orgId, workspaceId }: { orgId: string; workspaceId: str
           No projects yet.
         </Text>
       ) : (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Project</Table.Th>
-              <Table.Th>CPU</Table.Th>
-              <Table.Th>Memory</Table.Th>
-              <Table.Th>Storage</Table.Th>
-              <Table.Th>Pods</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {projects.items.map((p) => (
-              <Table.Tr key={p.id}>
-                <Table.Td fw={500}>{p.name}</Table.Td>
-                <Table.Td>{p.quota.cpu ?? '—'}</Table.Td>
-                <Table.Td>{p.quota.memory ?? '—'}</Table.Td>
-                <Table.Td>{p.quota.storage ?? '—'}</Table.Td>
-                <Table.Td>{p.quota.pods ?? '—'}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable columns={projectQuotaColumns} rows={projects.items} rowKey={(p) => p.id} />
       )}
     </QueryState>
   );
@@ -93,21 +72,12 @@ function ProjectQuotas({ orgId, workspaceId }: { orgId: string; workspaceId: str
 export function QuotaTab({ orgId, workspace, onReload }: { orgId: string; workspace: Workspace; onReload: () => void }) {
   return (
     <Stack gap="lg">
-      <Paper p="lg">
-        <Title order={4} mb={4}>
-          Workspace quota
-        </Title>
-        <Text size="sm" c="dimmed" mb="md">
-          The ceiling for everything in this workspace, enforced as Kubernetes ResourceQuotas.
-        </Text>
+      <SectionCard title="Workspace quota" description="The ceiling for everything in this workspace, enforced as Kubernetes ResourceQuotas.">
         <WorkspaceQuotaForm key={workspace.version} orgId={orgId} workspace={workspace} onReload={onReload} />
-      </Paper>
-      <Paper p="lg">
-        <Title order={4} mb="md">
-          Project quotas
-        </Title>
+      </SectionCard>
+      <SectionCard title="Project quotas">
         <ProjectQuotas orgId={orgId} workspaceId={workspace.id} />
-      </Paper>
+      </SectionCard>
     </Stack>
   );
 }
