@@ -125,7 +125,7 @@ export interface Sealer {
   stop(): Promise<void>;
 }
 
-/** The interval worker the server runs: seals until nothing is pending, then waits `intervalMs`. */
+/** The interval worker the server runs: seals a batch per organization every `intervalMs`, without pause while behind. */
 export function createSealer(deps: SealerDeps, options: { intervalMs: number; batchSize?: number }): Sealer {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -138,7 +138,9 @@ export function createSealer(deps: SealerDeps, options: { intervalMs: number; ba
           deps.log.error({ err: error }, 'audit sealing failed');
           return 0;
         })
-        .then((sealed) => schedule(sealed > 0 ? 0 : options.intervalMs));
+        // Straight on only while there is a backlog (a full batch); otherwise wait, so that under
+        // steady load each checkpoint covers an interval's worth of events, not a handful.
+        .then((sealed) => schedule(sealed >= (options.batchSize ?? DEFAULT_SEAL_BATCH) ? 0 : options.intervalMs));
     }, delay);
     timer.unref();
   };

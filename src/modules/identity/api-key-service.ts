@@ -7,7 +7,6 @@ import type { Authenticated } from '../../kernel/http/server.ts';
 import { newId } from '../../kernel/ids.ts';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { Problem, problems } from '../../kernel/http/problems.ts';
-import { enqueue } from '../../kernel/outbox.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { formatApiKeyToken, keyState, newApiKeySecret, parseApiKeyToken, secretOpensKey, type KeySecrets } from './api-key-tokens.ts';
 import { BoundedCache } from './bounded-cache.ts';
@@ -170,7 +169,6 @@ export function createApiKeyService(deps: ModuleDeps) {
         });
         const apiKey = view(row);
         await recordAudit(t, p, { action: 'api-key:create', orgId, workspaceId: row.workspace_id, target: { type: 'api-key', id, name: row.name }, after: apiKey });
-        await enqueue(t, 'event', { type: 'api-key.created', orgId, data: apiKey }, orgId);
         return { apiKey, secret: formatApiKeyToken(id, secret) };
       });
     },
@@ -216,7 +214,6 @@ export function createApiKeyService(deps: ModuleDeps) {
           before: view(before),
           after: apiKey,
         });
-        await enqueue(t, 'event', { type: 'api-key.rotated', orgId, data: apiKey }, orgId);
         await announce(t, [keyId]);
         return { apiKey, secret: formatApiKeyToken(keyId, secret) };
       });
@@ -235,7 +232,6 @@ export function createApiKeyService(deps: ModuleDeps) {
         }
         const after = view(row);
         await recordAudit(t, p, { action: 'api-key:revoke', orgId, workspaceId: row.workspace_id, target: { type: 'api-key', id: keyId, name: row.name }, before: view(before), after });
-        await enqueue(t, 'event', { type: 'api-key.revoked', orgId, data: after }, orgId);
         await announce(t, [keyId]);
         return after;
       });

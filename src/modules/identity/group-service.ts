@@ -4,7 +4,6 @@ import { isUniqueViolation, type Queryable, type Tx } from '../../kernel/db/inde
 import { newId } from '../../kernel/ids.ts';
 import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { problems } from '../../kernel/http/problems.ts';
-import { enqueue } from '../../kernel/outbox.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import type { GroupMemberView, GroupView } from './schemas.ts';
@@ -79,7 +78,6 @@ export function createGroupService(deps: ModuleDeps) {
         }
         const view = groupView(row, 0);
         await recordAudit(t, p, { action: 'group:create', orgId, target: { type: 'group', id: row.id, name: row.name }, after: view });
-        await enqueue(t, 'event', { type: 'group.created', orgId, data: view }, orgId);
         return view;
       });
     },
@@ -114,7 +112,6 @@ export function createGroupService(deps: ModuleDeps) {
         if (!row) throw expectedVersion === undefined ? problems.notFound('group', groupId) : problems.preconditionFailed();
         const view = groupView(row, Number(before.member_count));
         await recordAudit(t, p, { action: 'group:update', orgId, target: { type: 'group', id: groupId, name: row.name }, before: viewOf(before), after: view });
-        await enqueue(t, 'event', { type: 'group.updated', orgId, data: view }, orgId);
         return view;
       });
     },
@@ -128,7 +125,6 @@ export function createGroupService(deps: ModuleDeps) {
         if (!(await store.deleteGroup(t, orgId, groupId))) throw problems.notFound('group', groupId);
         await deps.services.access.revokeSubject(t, orgId, { type: 'group', id: groupId });
         await recordAudit(t, p, { action: 'group:delete', orgId, target: { type: 'group', id: groupId, name: before.name }, before: { ...viewOf(before), memberIds: members } });
-        await enqueue(t, 'event', { type: 'group.deleted', orgId, data: { id: groupId } }, orgId);
         await announce(t, orgId, members);
         return members;
       });

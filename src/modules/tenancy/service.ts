@@ -197,7 +197,6 @@ export function createTenancyService(deps: ModuleDeps) {
         await deps.services.access.bindOwner(t, id, p.id);
         const view = organizationView(row);
         await recordAudit(t, p, { action: 'organization:create', orgId: id, target: { type: 'organization', id, name: row.name }, after: view });
-        await enqueue(t, 'event', { type: 'organization.created', orgId: id, data: view }, id);
         await changes.publish(t, 'membership', `${id}:${p.id}`);
         return view;
       });
@@ -233,7 +232,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!row) throw problems.preconditionFailed();
         const view = organizationView(row);
         await recordAudit(t, p, { action: 'organization:update', orgId, target: { type: 'organization', id: orgId, name: row.name }, before: organizationView(before), after: view });
-        await enqueue(t, 'event', { type: 'organization.updated', orgId, data: view }, orgId);
         return view;
       });
     },
@@ -261,7 +259,6 @@ export function createTenancyService(deps: ModuleDeps) {
         }
         const view = workspaceView(row);
         await recordAudit(t, p, { action: 'workspace:create', orgId, workspaceId: row.id, target: { type: 'workspace', id: row.id, name: row.name }, after: view });
-        await enqueue(t, 'event', { type: 'workspace.created', orgId, data: view }, orgId);
         await enqueue(t, 'workspace.reconcile', { orgId, workspaceId: row.id }, orgId);
         return view;
       });
@@ -302,7 +299,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!row) throw expectedVersion === undefined ? problems.notFound('workspace', workspaceId) : problems.preconditionFailed();
         const view = workspaceView(row);
         await recordAudit(t, p, { action: 'workspace:update', orgId, workspaceId, target: { type: 'workspace', id: workspaceId, name: row.name }, before: workspaceView(before), after: view });
-        await enqueue(t, 'event', { type: 'workspace.updated', orgId, data: view }, orgId);
         await enqueue(t, 'workspace.reconcile', { orgId, workspaceId }, orgId);
         return view;
       });
@@ -324,7 +320,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!row) throw problems.preconditionFailed();
         const view = workspaceView(row);
         await recordAudit(t, p, { action: 'quota:update', orgId, workspaceId, target: { type: 'workspace', id: workspaceId, name: row.name }, before: workspaceView(before).quota, after: view.quota });
-        await enqueue(t, 'event', { type: 'workspace.quota_changed', orgId, data: view }, orgId);
         await enqueue(t, 'workspace.reconcile', { orgId, workspaceId }, orgId);
         return view;
       });
@@ -340,7 +335,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!(await store.deleteWorkspace(t, orgId, workspaceId))) throw problems.notFound('workspace', workspaceId);
         await deps.services.access.revokeScope(t, orgId, { type: 'workspace', id: workspaceId });
         await recordAudit(t, p, { action: 'workspace:delete', orgId, workspaceId, target: { type: 'workspace', id: workspaceId, name: before.name }, before: workspaceView(before) });
-        await enqueue(t, 'event', { type: 'workspace.deleted', orgId, data: { id: workspaceId, slug: before.slug } }, orgId);
         await enqueue(t, 'workspace.reconcile', { orgId, workspaceId, deleted: true, slug: before.slug }, orgId);
       });
     },
@@ -373,7 +367,6 @@ export function createTenancyService(deps: ModuleDeps) {
         }
         const view = projectView(row);
         await recordAudit(t, p, { action: 'project:create', orgId, workspaceId: ws.id, target: { type: 'project', id, name: row.name }, after: view });
-        await enqueue(t, 'event', { type: 'project.created', orgId, data: view }, orgId);
         return view;
       });
     },
@@ -416,7 +409,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!row) throw expectedVersion === undefined ? problems.notFound('project', projectId) : problems.preconditionFailed();
         const view = projectView(row);
         await recordAudit(t, p, { action: 'project:update', orgId, workspaceId: row.workspace_id, target: { type: 'project', id: projectId, name: row.name }, before: projectView(before), after: view });
-        await enqueue(t, 'event', { type: 'project.updated', orgId, data: view }, orgId);
         return view;
       });
     },
@@ -443,7 +435,6 @@ export function createTenancyService(deps: ModuleDeps) {
         if (!(await store.deleteProject(t, orgId, projectId))) throw problems.notFound('project', projectId);
         await deps.services.access.revokeScope(t, orgId, { type: 'project', id: projectId });
         await recordAudit(t, p, { action: 'project:delete', orgId, workspaceId: before.workspace_id, target: { type: 'project', id: projectId, name: before.name }, before: projectView(before) });
-        await enqueue(t, 'event', { type: 'project.deleted', orgId, data: { id: projectId } }, orgId);
       });
     },
 
@@ -469,7 +460,6 @@ export function createTenancyService(deps: ModuleDeps) {
         await deps.services.access.revokeSubject(t, orgId, { type: 'user', id: userId });
         await deps.services.identity.revokeAccessInOrg(t, orgId, userId);
         await recordAudit(t, p, { action: 'member:remove', orgId, target: { type: 'user', id: userId } });
-        await enqueue(t, 'event', { type: 'member.removed', orgId, data: { userId } }, orgId);
         await changes.publish(t, 'membership', `${orgId}:${userId}`);
       });
     },
@@ -574,7 +564,6 @@ export function createTenancyService(deps: ModuleDeps) {
           scope: row.workspace_id ? { type: 'workspace', id: row.workspace_id } : { type: 'organization', id: row.org_id },
         });
         await recordAudit(t, actor, { action: 'invitation:accept', orgId: row.org_id, workspaceId: row.workspace_id, target: { type: 'invitation', id: row.id, name: row.email } });
-        await enqueue(t, 'event', { type: 'member.added', orgId: row.org_id, data: { userId: user.id, email: user.email } }, row.org_id);
         await changes.publish(t, 'membership', `${row.org_id}:${user.id}`);
         return { orgId: row.org_id, userId: user.id, email: user.email };
       });
