@@ -31,7 +31,6 @@ export async function startBenchServer(port: number, env: Record<string, string>
       HEXAPLANE_ADMIN_PASSWORD: adminPassword,
       HEXAPLANE_LOG_LEVEL: 'warn',
       HEXAPLANE_RATE_LIMIT_PER_MINUTE: '100000000',
-      HEXAPLANE_DB_POOL_SIZE: '10',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
