@@ -45,9 +45,12 @@ export function redactSecrets(value: unknown): unknown {
  */
 export async function recordAudit(db: Queryable, principal: Principal, entry: AuditEntry): Promise<string> {
   const id = newId('auditEvent');
+  // One statement writes the event and queues it for the sealer: no extra round trip.
   await db
-    .insertInto('audit_events')
-    .values({
+    .with('event', (qb) =>
+      qb
+        .insertInto('audit_events')
+        .values({
       id,
       org_id: entry.orgId,
       workspace_id: entry.workspaceId ?? null,
@@ -68,6 +71,11 @@ export async function recordAudit(db: Queryable, principal: Principal, entry: Au
       before: entry.before === undefined ? null : JSON.stringify(redactSecrets(entry.before)),
       after: entry.after === undefined ? null : JSON.stringify(redactSecrets(entry.after)),
     } as never)
+        .returning(['org_id', 'id']),
+    )
+    .insertInto('audit_unsealed')
+    .columns(['org_id', 'event_id'])
+    .expression((eb) => eb.selectFrom('event').select(['event.org_id', 'event.id']))
     .execute();
   return id;
 }

@@ -178,7 +178,7 @@ export const fixtures = {
       SELECT min(tree_size) AS oldest, max(tree_size) AS latest FROM audit_checkpoints WHERE org_id = ${w.orgA.id}`.execute(w.t.db);
     const { oldest, latest } = sizes.rows[0]!;
     const event = await sql<{ id: string }>`
-      SELECT id FROM audit_events WHERE org_id = ${w.orgA.id} AND seq = ${latest}`.execute(w.t.db);
+      SELECT event_id AS id FROM audit_leaves WHERE org_id = ${w.orgA.id} AND seq = ${latest}`.execute(w.t.db);
     const eventId = event.rows[0]!.id;
     w.rememberSecretsOfA(eventId);
     return { eventId, oldestSize: Number(oldest), latestSize: Number(latest) };

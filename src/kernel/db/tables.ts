@@ -26,7 +26,10 @@ export type KernelTables = {
     request_id: string | null;
     before: Json;
     after: Json;
-    seq: ColumnType<string | null, never, never>;
+  };
+  audit_unsealed: {
+    org_id: string;
+    event_id: string;
   };
   outbox: {
     id: Generated<string>;

@@ -76,12 +76,20 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+/** The org's events in id order with the seq the sealer gave each (null while queued). */
+async function eventsWithSeq(org: string): Promise<{ id: string; seq: number | null }[]> {
+  const rows = await sql<{ id: string; seq: string | null }>`
+    SELECT e.id, l.seq FROM audit_events e LEFT JOIN audit_leaves l ON l.org_id = e.org_id AND l.event_id = e.id
+    WHERE e.org_id = ${org} ORDER BY e.id`.execute(t.db);
+  return rows.rows.map((r) => ({ id: r.id, seq: r.seq === null ? null : Number(r.seq) }));
+}
+
 describe('sealing', () => {
   it('assigns seq 1..n in id order and signs a checkpoint that verifies offline', async () => {
     await recordEvents(orgId, 37);
     expect(await sealAll(10)).toBeGreaterThanOrEqual(37);
-    const rows = await t.db.selectFrom('audit_events').select(['id', 'seq']).where('org_id', '=', orgId).orderBy('id').execute();
-    expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
+    const rows = await eventsWithSeq(orgId);
+    expect(rows.map((r) => r.seq)).toEqual(rows.map((_, i) => i + 1));
 
     const latest = await expectJson(t.app, admin, 'GET', api('/audit/checkpoints/latest'), 200);
     expect(latest.treeSize).toBe(rows.length);
@@ -96,7 +104,7 @@ describe('sealing', () => {
   });
 
   it('proves one event in a checkpoint with only the public key', async () => {
-    const events = await t.db.selectFrom('audit_events').select(['id', 'seq']).where('org_id', '=', orgId).orderBy('id').execute();
+    const events = await eventsWithSeq(orgId);
     for (const event of [events[0]!, events[17]!, events[events.length - 1]!]) {
       for (const treeSize of [undefined, 30, events.length]) {
         if (treeSize !== undefined && Number(event.seq) > treeSize) continue;
@@ -160,9 +168,10 @@ describe('sealing', () => {
     expect(verifyEventsAgainstCheckpoint(tampered.events, forged, tampered.publicKey, tampered.leaves)).toMatchObject({ ok: false, reason: 'bad-signature' });
   });
 
-  it('keeps the trigger: only the one seq write is allowed', async () => {
+  it('keeps every sealing table and the events append-only', async () => {
     const event = (await store.sealedEvents(t.db, orgId, 1, 1))[0]!;
-    await expect(sql`UPDATE audit_events SET seq = 99 WHERE id = ${event.id}`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE audit_events SET reason = 'edited' WHERE id = ${event.id}`.execute(t.db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE audit_leaves SET seq = 99 WHERE event_id = ${event.id}`.execute(t.db)).rejects.toThrow(/append-only/);
     await expect(sql`UPDATE audit_checkpoints SET tree_size = 1 WHERE org_id = ${orgId}`.execute(t.db)).rejects.toThrow(/append-only/);
     await expect(sql`DELETE FROM audit_tree_nodes WHERE org_id = ${orgId}`.execute(t.db)).rejects.toThrow(/append-only/);
   });
@@ -173,7 +182,8 @@ describe('sealing', () => {
     await Promise.all([sealOrgBatch(t.deps, org, 7), sealOrgBatch(t.deps, org, 7), sealPending(t.deps, 13), sealPending(t.deps, 13)]);
     // Drain what the contended round left.
     while ((await sealOrgBatch(t.deps, org, 50)) > 0);
-    const seqs = (await t.db.selectFrom('audit_events').select('seq').where('org_id', '=', org).orderBy('id').execute()).map((r) => Number(r.seq));
+    const seqs = (await eventsWithSeq(org)).map((r) => r.seq);
+    expect(await t.db.selectFrom('audit_unsealed').select('event_id').where('org_id', '=', org).execute()).toHaveLength(0);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     const log = await storedLog(org);
     expect(log.checkpoint.treeSize).toBe(seqs.length);

@@ -7,7 +7,7 @@ import { eventLeafHash, generateSigningKey, signCheckpoint } from './sealing.ts'
 import * as store from './store.ts';
 
 /**
- * The sealer: per organization, gives unsealed audit events their seq (1, 2, 3… in id order),
+ * The sealer: per organization, gives queued audit events their seq (1, 2, 3… in id order),
  * appends their leaves to the org's Merkle tree and signs a checkpoint, one transaction per
  * batch under a per-org advisory lock, so replicas can all run it.
  */

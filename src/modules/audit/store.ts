@@ -65,6 +65,11 @@ export type SealingTables = {
     idx: ColumnType<string, number, never>;
     hash: Buffer;
   };
+  audit_leaves: {
+    org_id: string;
+    seq: ColumnType<string, number, never>;
+    event_id: string;
+  };
   audit_checkpoints: {
     org_id: string;
     tree_size: ColumnType<string, number, never>;
@@ -91,59 +96,70 @@ export async function tryLockOrgForSealing(tx: Tx, orgId: string): Promise<boole
   return result.rows[0]?.locked === true;
 }
 
-/** Organizations with unsealed events (served by the partial index on seq IS NULL). */
+/** Organizations with events waiting in the kernel's sealing queue. */
 export async function orgsWithUnsealedEvents(db: Queryable, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('audit_events').select('org_id').distinct().where('seq', 'is', null).limit(limit).execute();
+  const rows = await db.selectFrom('audit_unsealed').select('org_id').distinct().limit(limit).execute();
   return rows.map((r) => r.org_id);
 }
 
 /** An ISO 8601 UTC string with PostgreSQL's full microsecond precision (a JS Date keeps only ms). */
-const occurredAtIso = sql<string>`to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const occurredAtIso = sql<string>`to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 const leafColumns = [
-  'id', 'org_id', 'workspace_id', 'actor_kind', 'actor_id', 'actor_name', 'actor_ip', 'actor_user_agent', 'session_id',
-  'api_key_id', 'action', 'target_type', 'target_id', 'target_name', 'outcome', 'reason', 'request_id', 'before', 'after',
+  'e.id', 'e.org_id', 'e.workspace_id', 'e.actor_kind', 'e.actor_id', 'e.actor_name', 'e.actor_ip', 'e.actor_user_agent',
+  'e.session_id', 'e.api_key_id', 'e.action', 'e.target_type', 'e.target_id', 'e.target_name', 'e.outcome', 'e.reason',
+  'e.request_id', 'e.before', 'e.after',
 ] as const;
 
+/** The next queued events of an org, oldest id first. */
 export async function unsealedEvents(tx: Tx, orgId: string, limit: number): Promise<AuditLeafRow[]> {
   return tx
-    .selectFrom('audit_events')
+    .selectFrom('audit_unsealed as u')
+    .innerJoin('audit_events as e', (join) => join.onRef('e.org_id', '=', 'u.org_id').onRef('e.id', '=', 'u.event_id'))
     .select([...leafColumns, occurredAtIso.as('occurred_at')])
-    .where('org_id', '=', orgId)
-    .where('seq', 'is', null)
-    .orderBy('id')
+    .where('u.org_id', '=', orgId)
+    .orderBy('u.event_id')
     .limit(limit)
     .execute();
 }
 
 /** Sealed events of an org with seq in [fromSeq, toSeq], as sealed rows. */
 export async function sealedEvents(db: Queryable, orgId: string, fromSeq: number, toSeq: number): Promise<SealedEventRow[]> {
-  const rows = await db
-    .selectFrom('audit_events')
-    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'seq'])
-    .where('org_id', '=', orgId)
-    .where(sql<boolean>`seq BETWEEN ${fromSeq} AND ${toSeq}`)
-    .orderBy(sql`seq`)
+  const rows = await sealing(db)
+    .selectFrom('audit_leaves as l')
+    .innerJoin('audit_events as e', (join) => join.onRef('e.org_id', '=', 'l.org_id').onRef('e.id', '=', 'l.event_id'))
+    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'l.seq'])
+    .where('l.org_id', '=', orgId)
+    .where(sql<boolean>`l.seq BETWEEN ${fromSeq} AND ${toSeq}`)
+    .orderBy('l.seq')
     .execute();
-  return rows.map((r) => ({ ...r, seq: r.seq === null ? null : Number(r.seq) }));
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
 }
 
 export async function findSealedEvent(db: Queryable, orgId: string, eventId: string): Promise<SealedEventRow | undefined> {
-  const row = await db
-    .selectFrom('audit_events')
-    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'seq'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', eventId)
+  const row = await sealing(db)
+    .selectFrom('audit_events as e')
+    .leftJoin('audit_leaves as l', (join) => join.onRef('l.org_id', '=', 'e.org_id').onRef('l.event_id', '=', 'e.id'))
+    .select([...leafColumns, occurredAtIso.as('occurred_at'), 'l.seq'])
+    .where('e.org_id', '=', orgId)
+    .where('e.id', '=', eventId)
     .executeTakeFirst();
   return row && { ...row, seq: row.seq === null ? null : Number(row.seq) };
 }
 
-/** Writes seq = firstSeq, firstSeq + 1, ... onto the events in the given order (the trigger allows it once). */
+/**
+ * Gives the events seq = firstSeq, firstSeq + 1, ... in the given order and takes them off the
+ * queue, in one statement. Returns how many were both dequeued and placed.
+ */
 export async function assignSeq(tx: Tx, orgId: string, eventIds: string[], firstSeq: number): Promise<number> {
   const result = await sql`
-    UPDATE audit_events e SET seq = v.seq
-    FROM (SELECT id, ${firstSeq}::bigint + n - 1 AS seq FROM unnest(${eventIds}::text[]) WITH ORDINALITY AS u(id, n)) v
-    WHERE e.org_id = ${orgId} AND e.id = v.id AND e.seq IS NULL`.execute(tx);
+    WITH v AS (
+      SELECT id, ${firstSeq}::bigint + n - 1 AS seq FROM unnest(${eventIds}::text[]) WITH ORDINALITY AS u(id, n)
+    ), taken AS (
+      DELETE FROM audit_unsealed WHERE org_id = ${orgId} AND event_id IN (SELECT id FROM v) RETURNING event_id
+    )
+    INSERT INTO audit_leaves (org_id, seq, event_id)
+    SELECT ${orgId}, v.seq, v.id FROM v JOIN taken ON taken.event_id = v.id`.execute(tx);
   return Number(result.numAffectedRows ?? 0);
 }
 
