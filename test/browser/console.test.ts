@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { sealPending } from '../../src/modules/audit/sealer.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
 
@@ -259,6 +260,9 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
       expect(await row.count(), action).toBe(1);
     }
 
+    // Seal what the walk-through wrote (the test app runs no background sealer), so the drawer
+    // can show the event's inclusion proof, which the console checks with WebCrypto.
+    while ((await sealPending(t.deps)) > 0);
     // The rotation's detail opens in the drawer, and shows neither secret.
     const rotation = page.locator('[data-testid="audit-row"][data-action="api-key:rotate"]');
     const eventId = (await rotation.getAttribute('data-id')) ?? '';
@@ -272,6 +276,7 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
     const secretPart = (token: string) => token.slice(`hxp_${keyId}_`.length);
     expect(detailText).not.toContain(secretPart(secret));
     expect(detailText).not.toContain(secretPart(rotated));
+    await page.getByTestId('audit-proof-verified').waitFor();
 
     await page.screenshot({ path: path.join(shots, 'audit-detail.png'), animations: 'disabled' });
 

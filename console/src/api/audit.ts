@@ -17,3 +17,12 @@ export function useAuditEvent(orgId: string, eventId: string | null) {
     enabled: eventId !== null,
   });
 }
+
+/** The event's inclusion proof against the latest checkpoint (409 while it is not sealed yet). */
+export function useAuditProof(orgId: string, eventId: string) {
+  return useQuery({
+    queryKey: orgKey(orgId, 'audit', 'proof', eventId),
+    queryFn: () => call(api.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}/proof', { params: { path: { orgId, eventId }, query: {} } })),
+    retry: false,
+  });
+}

@@ -2,6 +2,7 @@ import { Badge, Code, Divider, Drawer, Group, SimpleGrid, Stack, Text, Title } f
 import { useAuditEvent } from '../api/audit.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { AuditProofPanel } from './AuditProofPanel.tsx';
 import { JsonView } from './JsonView.tsx';
 import { QueryState } from './ProblemAlert.tsx';
 import { Fact } from './workspace/OverviewTab.tsx';
@@ -84,6 +85,8 @@ function EventDetail({ event }: { event: AuditEvent }) {
           ))}
         </Group>
       )}
+      <AuditProofPanel orgId={event.orgId} eventId={event.id} />
+      <Divider />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Stack gap={4}>
           <Title order={6}>Before</Title>
