@@ -24,6 +24,21 @@ export interface Principal {
   keyGrant?: KeyGrant;
 }
 
+/** A principal with everything not given left empty: for system actors and built-in flows. */
+export function newPrincipal(fields: Pick<Principal, 'kind' | 'id' | 'displayName'> & Partial<Principal>): Principal {
+  return {
+    orgId: null,
+    platformAdmin: false,
+    sessionId: null,
+    apiKeyId: null,
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    mfaAt: null,
+    ...fields,
+  };
+}
+
 /** An API key acts with a role or an explicit action list, in its org or one workspace. */
 export interface KeyGrant {
   workspaceId: string | null;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type SelectQueryBuilder, type Transaction } from 'kysely';
 import type { KernelTables } from './tables.ts';
 
 export type { KernelTables } from './tables.ts';
@@ -34,4 +34,11 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
 
 export function isForeignKeyViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23503';
+}
+
+/** `SELECT count(*)` of whatever rows the query selects from. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any table of any module
+export async function countRows(query: SelectQueryBuilder<any, any, object>): Promise<number> {
+  const row = await query.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return Number((row as { n: string }).n);
 }

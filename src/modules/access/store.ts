@@ -1,5 +1,5 @@
 import { sql, type ColumnType, type Selectable } from 'kysely';
-import type { Queryable } from '../../kernel/db/index.ts';
+import { countRows, type Queryable } from '../../kernel/db/index.ts';
 import type { ScopeType } from './contract.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -76,8 +76,7 @@ export async function listRoles(db: Queryable, orgId: string) {
 }
 
 export async function countRoles(db: Queryable, orgId: string): Promise<number> {
-  const row = await q(db).selectFrom('roles').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(q(db).selectFrom('roles').where('org_id', '=', orgId));
 }
 
 export async function updateRole(
@@ -178,13 +177,7 @@ export async function listAllBindings(db: Queryable, orgId: string) {
 }
 
 export async function countBindingsOfRole(db: Queryable, orgId: string, roleId: string): Promise<number> {
-  const row = await q(db)
-    .selectFrom('role_bindings')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('role_id', '=', roleId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(q(db).selectFrom('role_bindings').where('org_id', '=', orgId).where('role_id', '=', roleId));
 }
 
 /** Locks the owner bindings, so two removals cannot both leave the org without an owner. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../../kernel/authz.ts';
+import { newPrincipal, type Principal } from '../../kernel/authz.ts';
 import { recordAudit, type AuditEntry } from '../../kernel/audit.ts';
 import { decoyPasswordHash, hashPassword, randomToken, sha256Hex, verifyPassword } from '../../kernel/crypto.ts';
 import { isUniqueViolation, type Queryable, type Tx } from '../../kernel/db/index.ts';
@@ -78,15 +78,7 @@ export function createSessionService(deps: ModuleDeps) {
    * recorded in every organization the user is a member of (none: nothing to record).
    */
   async function orgIdsOf(user: store.UserRow): Promise<string[]> {
-    const asUser = actorOf(user, { ip: null, userAgent: null, requestId: '' }, null);
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await deps.services.tenancy.listOrganizations(asUser, { limit: 200, ...(cursor ? { cursor } : {}) });
-      ids.push(...page.items.map((o) => o.id));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return ids;
+    return deps.services.tenancy.organizationsOfUser(user.id);
   }
 
   async function auditInOrgs(t: Queryable, orgIds: string[], actor: Principal, entry: Omit<AuditEntry, 'orgId'>) {
@@ -374,10 +366,7 @@ export async function resetPasswordByOperator(deps: ModuleDeps, email: string): 
   const password = generatePassword(user.email);
   const passwordHash = await hashPassword(password);
   const orgIds = await deps.services.tenancy.organizationsOfUser(user.id);
-  const operator: Principal = {
-    kind: 'system', id: 'operator', orgId: null, displayName: 'Operator (hexaplane admin)', platformAdmin: false,
-    sessionId: null, apiKeyId: null, ip: null, userAgent: 'hexaplane admin reset-password', requestId: null, mfaAt: null,
-  };
+  const operator = newPrincipal({ kind: 'system', id: 'operator', displayName: 'Operator (hexaplane admin)', userAgent: 'hexaplane admin reset-password' });
   await deps.db.transaction().execute(async (t) => {
     await store.setPassword(t, user.id, passwordHash, deps.clock.now());
     await store.setSignInFailures(t, user.id, 0, null);

@@ -1,7 +1,7 @@
 import type { ColumnType, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { SealedSecret } from '../../kernel/crypto.ts';
-import type { Queryable } from '../../kernel/db/index.ts';
+import { countRows, type Queryable } from '../../kernel/db/index.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -131,13 +131,7 @@ export async function recordClusterCheck(
 // ---- placements ----
 
 export async function countPlacements(db: Queryable, orgId: string, clusterId: string): Promise<number> {
-  const row = await q(db)
-    .selectFrom('workspace_placements')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('cluster_id', '=', clusterId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(q(db).selectFrom('workspace_placements').where('org_id', '=', orgId).where('cluster_id', '=', clusterId));
 }
 
 export async function findPlacement(db: Queryable, orgId: string, workspaceId: string) {

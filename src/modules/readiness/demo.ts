@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Principal } from '../../kernel/authz.ts';
+import { newPrincipal, type Principal } from '../../kernel/authz.ts';
 import type { Config } from '../../kernel/config.ts';
 import { createLogger, type Logger } from '../../kernel/logger.ts';
 import type { ModuleDeps } from '../deps.ts';
@@ -84,10 +84,7 @@ export async function seedDemo(deps: ModuleDeps, adminUserId: string, log: Logge
     return null;
   }
   const [admin] = await identity.findUsers([adminUserId]);
-  const actor: Principal = {
-    kind: 'user', id: adminUserId, orgId: null, displayName: admin?.displayName ?? 'Administrator', platformAdmin: true,
-    sessionId: null, apiKeyId: null, ip: null, userAgent: 'hexaplane demo', requestId: null, mfaAt: null,
-  };
+  const actor = newPrincipal({ kind: 'user', id: adminUserId, displayName: admin?.displayName ?? 'Administrator', platformAdmin: true, userAgent: 'hexaplane demo' });
   const org = await tenancy.createOrganization(actor, { name: 'Acme Financial Group', slug: 'acme-financial', timeZone: 'Asia/Tokyo', currency: 'USD' });
   const p: Principal = { ...actor, orgId: org.id };
 

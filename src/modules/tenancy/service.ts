@@ -1,9 +1,9 @@
-import type { Principal, Resource } from '../../kernel/authz.ts';
+import { newPrincipal, type Principal, type Resource } from '../../kernel/authz.ts';
 import { recordAudit } from '../../kernel/audit.ts';
 import { randomToken, sha256Hex } from '../../kernel/crypto.ts';
 import { isUniqueViolation, type Tx } from '../../kernel/db/index.ts';
 import { newId } from '../../kernel/ids.ts';
-import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
+import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { problems } from '../../kernel/http/problems.ts';
 import { enqueue } from '../../kernel/outbox.ts';
 import type { ModuleDeps } from '../deps.ts';
@@ -450,7 +450,7 @@ export function createTenancyService(deps: ModuleDeps) {
         return { userId: r.user_id, email: user?.email ?? '', displayName: user?.displayName ?? '', joinedAt: iso(r.joined_at) };
       });
       const last = slice[slice.length - 1];
-      return { items, nextCursor: rows.length > page.limit && last ? Buffer.from(JSON.stringify({ after: last.user_id })).toString('base64url') : null };
+      return { items, nextCursor: rows.length > page.limit && last ? encodeCursor(last.user_id) : null };
     },
 
     async removeMember(p: Principal, orgId: string, userId: string) {
@@ -551,10 +551,10 @@ export function createTenancyService(deps: ModuleDeps) {
             password: input.password,
           });
         }
-        const actor: Principal = {
-          kind: 'user', id: user.id, orgId: row.org_id, displayName: user.displayName, platformAdmin: false,
-          sessionId: caller?.sessionId ?? null, apiKeyId: null, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, mfaAt: null,
-        };
+        const actor = newPrincipal({
+          kind: 'user', id: user.id, orgId: row.org_id, displayName: user.displayName,
+          sessionId: caller?.sessionId ?? null, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId,
+        });
         await store.addMember(t, row.org_id, user.id);
         await store.setInvitationStatus(t, row.org_id, row.id, 'accepted', user.id);
         await deps.services.access.grantUnchecked(t, actor, {

@@ -1,6 +1,6 @@
 import type { ColumnType, Selectable } from 'kysely';
 import { sql } from 'kysely';
-import type { Queryable } from '../../kernel/db/index.ts';
+import { countRows, type Queryable } from '../../kernel/db/index.ts';
 import type { Quota } from './quantity.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -162,8 +162,7 @@ export async function removeMember(db: Queryable, orgId: string, userId: string)
 }
 
 export async function countMembers(db: Queryable, orgId: string): Promise<number> {
-  const row = await q(db).selectFrom('org_members').select((eb) => eb.fn.countAll<string>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(q(db).selectFrom('org_members').where('org_id', '=', orgId));
 }
 
 // ---- workspaces ----
@@ -278,13 +277,7 @@ export async function sumProjectQuotas(db: Queryable, orgId: string, workspaceId
 }
 
 export async function countProjects(db: Queryable, orgId: string, workspaceId: string): Promise<number> {
-  const row = await q(db)
-    .selectFrom('projects')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('org_id', '=', orgId)
-    .where('workspace_id', '=', workspaceId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(q(db).selectFrom('projects').where('org_id', '=', orgId).where('workspace_id', '=', workspaceId));
 }
 
 export async function updateProject(
