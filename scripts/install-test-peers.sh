@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run as real peers: Chromium (browser tests), openssl
 # (test certificates for the Kubernetes API fake) and
-# PostgreSQL 15 (the suite runs again against it through DATABASE_URL).
+# PostgreSQL 15 (the suite runs again against it through DATABASE_URL) and rsyslog with its
+# OpenSSL driver (the SIEM stream test receives syslog over TLS).
 set -euo pipefail
 
-packages=(chromium postgresql-15 openssl)
+packages=(chromium postgresql-15 openssl rsyslog rsyslog-openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
