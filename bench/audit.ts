@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { systemClock } from '../src/kernel/clock.ts';
+import { Changes } from '../src/kernel/changes.ts';
 import { localKeyProvider } from '../src/kernel/crypto.ts';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
 import { createDb } from '../src/kernel/db/index.ts';
@@ -132,7 +133,7 @@ async function sealing(n: number) {
         RETURNING org_id, id)
       INSERT INTO audit_unsealed (org_id, event_id) SELECT org_id, id FROM e`.execute(db);
     const insert = seconds(insertStart);
-    const deps = { db, keys: localKeyProvider(path.join(dir, 'kek.key')), clock: systemClock, log };
+    const deps = { db, keys: localKeyProvider(path.join(dir, 'kek.key')), clock: systemClock, log, changes: new Changes(log) };
     const sealStart = process.hrtime.bigint();
     let sealed = 0;
     for (let batch = await sealPending(deps); batch > 0; batch = await sealPending(deps)) sealed += batch;

@@ -54,7 +54,7 @@ export async function buildApp(options: AppOptions): Promise<Hexaplane> {
   deps.services.tenancy = tenancy.register(app, deps);
   deps.services.identity = identity.register(app, deps);
   deps.services.access = access.register(app, deps);
-  audit.register(app, deps);
+  deps.services.audit = audit.register(app, deps);
   integrations.register(app, deps);
   await app.ready();
   return { app, deps };

@@ -1,5 +1,6 @@
 import type { Kernel } from '../kernel/index.ts';
 import type { AccessService } from './access/index.ts';
+import type { AuditService } from './audit/index.ts';
 import type { IdentityService } from './identity/index.ts';
 import type { TenancyService } from './tenancy/index.ts';
 
@@ -8,6 +9,7 @@ export interface Services {
   tenancy: TenancyService;
   identity: IdentityService;
   access: AccessService;
+  audit: AuditService;
 }
 
 export interface ModuleDeps extends Kernel {

@@ -4,10 +4,10 @@ import type { Kernel } from '../../kernel/index.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
-export { rotateSigningKey, sealPending } from './sealer.ts';
+export { rotateSigningKey, sealPending, SEALED_TOPIC } from './sealer.ts';
 import { createAuditService, type AuditService } from './service.ts';
 
-export type { AuditService } from './service.ts';
+export type { AuditService, SealedAuditEvent } from './service.ts';
 export type { AuditEventView } from './schemas.ts';
 export type { Sealer } from './sealer.ts';
 export { verifyEventsAgainstCheckpoint } from './sealing.ts';
@@ -16,7 +16,7 @@ export { verifyEventsAgainstCheckpoint } from './sealing.ts';
 const SEAL_INTERVAL_MS = 2_000;
 
 /** Starts the audit sealer (main.ts calls it with the workers; every replica may run one). */
-export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log'>): Sealer {
+export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log' | 'changes'>): Sealer {
   const sealer = createSealer({ ...deps, log: deps.log.child({ component: 'audit-sealer' }) }, { intervalMs: SEAL_INTERVAL_MS });
   sealer.start();
   return sealer;

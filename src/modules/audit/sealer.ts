@@ -12,7 +12,10 @@ import * as store from './store.ts';
  * batch under a per-org advisory lock, so replicas can all run it.
  */
 
-type SealerDeps = Pick<Kernel, 'db' | 'keys' | 'clock' | 'log'>;
+type SealerDeps = Pick<Kernel, 'db' | 'keys' | 'clock' | 'log' | 'changes'>;
+
+/** Published (pg_notify, on commit) with the org id after each sealed batch: stream readers wake on it. */
+export const SEALED_TOPIC = 'audit.sealed';
 
 export const DEFAULT_SEAL_BATCH = 10_000;
 
@@ -99,6 +102,7 @@ export async function sealOrgBatch(deps: SealerDeps, orgId: string, batchSize = 
     const signedAt = deps.clock.now();
     await store.saveTree(tx, orgId, next.size, root, signedAt);
     await store.insertCheckpoint(tx, signCheckpoint({ orgId, treeSize: next.size, rootHash: root, signedAt, keyId: key.keyId }, key.privateKeyPem));
+    await deps.changes.publish(tx, SEALED_TOPIC, orgId);
     return events.length;
   });
 }

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { appendLeaves, emptyFrontier, frontierRoot, leafHash, type Hash } from './merkle.ts';
+import type { AuditOutcome } from '../../kernel/audit.ts';
 
 /**
  * What is sealed, and how a checkpoint is signed. Pure: an offline verifier needs this file,
@@ -23,7 +24,7 @@ export type AuditLeafRow = {
   target_type: string;
   target_id: string | null;
   target_name: string | null;
-  outcome: string;
+  outcome: AuditOutcome;
   reason: string | null;
   request_id: string | null;
   before: unknown;

@@ -11,10 +11,15 @@ import type {
   InclusionProofView,
   PublicKeyView,
 } from './schemas.ts';
-import { checkpointText, eventLeafHash, leafData, type SignedCheckpoint } from './sealing.ts';
+import { checkpointText, eventLeafHash, leafData, type AuditLeafRow, type SignedCheckpoint } from './sealing.ts';
 import * as store from './store.ts';
 
-export function auditEventView(row: store.AuditEventRow): AuditEventView {
+export interface SealedAuditEvent {
+  seq: number;
+  event: AuditEventView;
+}
+
+export function auditEventView(row: store.AuditEventRow | AuditLeafRow): AuditEventView {
   return {
     id: row.id,
     orgId: row.org_id,
@@ -164,6 +169,21 @@ export function createAuditService(deps: ModuleDeps) {
         from: checkpointView(from),
         to: checkpointView(to),
       };
+    },
+
+    /**
+     * The audit log read as an event stream, for system workers (SIEM streams, webhooks): an
+     * org's sealed events with seq in (afterSeq, afterSeq + limit], in seq order. seq is dense
+     * and final once sealed, so a reader's cursor is the last seq it finished.
+     */
+    async sealedEventsAfter(orgId: string, afterSeq: number, limit: number): Promise<SealedAuditEvent[]> {
+      const rows = await store.sealedEvents(db, orgId, afterSeq + 1, afterSeq + limit);
+      return rows.map((row) => ({ seq: row.seq ?? 0, event: auditEventView(row) }));
+    },
+
+    /** How many of an org's events are sealed (its tree size): a stream's lag is this minus its cursor. */
+    async sealedCount(orgId: string): Promise<number> {
+      return store.treeSize(db, orgId);
     },
 
     /** Public: every signing key ever used, so old checkpoints stay verifiable after rotation. */

@@ -136,6 +136,11 @@ export async function sealedEvents(db: Queryable, orgId: string, fromSeq: number
   return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
 }
 
+export async function treeSize(db: Queryable, orgId: string): Promise<number> {
+  const row = await sealing(db).selectFrom('audit_trees').select('tree_size').where('org_id', '=', orgId).executeTakeFirst();
+  return row ? Number(row.tree_size) : 0;
+}
+
 export async function findSealedEvent(db: Queryable, orgId: string, eventId: string): Promise<SealedEventRow | undefined> {
   const row = await sealing(db)
     .selectFrom('audit_events as e')
