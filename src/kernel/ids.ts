@@ -31,6 +31,8 @@ export const idPrefixes = {
   policy: 'pol',
   auditEvent: 'evt',
   auditSigningKey: 'ask',
+  auditExport: 'aex',
+  auditSearch: 'asr',
   cluster: 'cls',
   request: 'req',
 } as const;

@@ -1,6 +1,8 @@
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { Kernel } from '../../kernel/index.ts';
+import { registerAuditExportRoutes } from './export-routes.ts';
+import { createAuditExportService } from './export-service.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
@@ -11,6 +13,7 @@ export type { AuditService, SealedAuditEvent } from './service.ts';
 export type { AuditEventView } from './schemas.ts';
 export type { Sealer } from './sealer.ts';
 export { verifyEventsAgainstCheckpoint } from './sealing.ts';
+export { verifyExportBundle, type ExportManifest, type ExportProof, type ExportVerdict } from './export-bundle.ts';
 
 /** How often an idle sealer looks for new events; a busy one seals batch after batch. */
 const SEAL_INTERVAL_MS = 2_000;
@@ -23,8 +26,12 @@ export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log' |
 }
 
 export function register(app: App, deps: ModuleDeps): AuditService {
-  deps.authz.registerActions([{ name: 'audit:read', scope: 'organization', description: 'Search and read the audit log' }]);
+  deps.authz.registerActions([
+    { name: 'audit:read', scope: 'organization', description: 'Search and read the audit log' },
+    { name: 'audit:export', scope: 'organization', description: 'Export the audit log with a signed manifest' },
+  ]);
   const service = createAuditService(deps);
   registerAuditRoutes(app, service);
+  registerAuditExportRoutes(app, createAuditExportService(deps));
   return service;
 }

@@ -1,4 +1,4 @@
-import { sql, type ColumnType, type Selectable } from 'kysely';
+import { sql, type ColumnType, type RawBuilder, type Selectable } from 'kysely';
 import type { SealedSecret } from '../../kernel/crypto.ts';
 import type { KernelTables, Queryable, Tx } from '../../kernel/db/index.ts';
 import type { NodeId, StoredNode } from './merkle.ts';
@@ -12,25 +12,34 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-export async function listEvents(db: Queryable, orgId: string, filter: AuditQuery, before: string | null, limit: number) {
-  let query = db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId);
-  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+/** The search filters as one SQL condition over audit_events (aliased `alias` when given). */
+export function auditFilterSql(filter: AuditQuery, alias?: string): RawBuilder<boolean> {
+  const col = (name: string) => sql.ref(alias ? `${alias}.${name}` : name);
+  const conditions: RawBuilder<unknown>[] = [sql`true`];
+  if (filter.actorId) conditions.push(sql`${col('actor_id')} = ${filter.actorId}`);
   if (filter.action) {
-    query = filter.action.includes(':') && !filter.action.endsWith(':')
-      ? query.where('action', '=', filter.action)
-      : query.where('action', 'like', `${escapeLike(filter.action)}%`);
-  }
-  if (filter.targetId) query = query.where('target_id', '=', filter.targetId);
-  if (filter.workspaceId) query = query.where('workspace_id', '=', filter.workspaceId);
-  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
-  if (filter.from) query = query.where('occurred_at', '>=', new Date(filter.from));
-  if (filter.to) query = query.where('occurred_at', '<', new Date(filter.to));
-  if (filter.q) {
-    const like = `%${escapeLike(filter.q)}%`;
-    query = query.where((eb) =>
-      eb.or([eb('action', 'ilike', like), eb('actor_name', 'ilike', like), eb('target_name', 'ilike', like), eb('reason', 'ilike', like)]),
+    conditions.push(
+      filter.action.includes(':') && !filter.action.endsWith(':')
+        ? sql`${col('action')} = ${filter.action}`
+        : sql`${col('action')} LIKE ${`${escapeLike(filter.action)}%`}`,
     );
   }
+  if (filter.targetId) conditions.push(sql`${col('target_id')} = ${filter.targetId}`);
+  if (filter.workspaceId) conditions.push(sql`${col('workspace_id')} = ${filter.workspaceId}`);
+  if (filter.outcome) conditions.push(sql`${col('outcome')} = ${filter.outcome}`);
+  if (filter.from) conditions.push(sql`${col('occurred_at')} >= ${new Date(filter.from)}`);
+  if (filter.to) conditions.push(sql`${col('occurred_at')} < ${new Date(filter.to)}`);
+  if (filter.q) {
+    const like = `%${escapeLike(filter.q)}%`;
+    conditions.push(
+      sql`(${col('action')} ILIKE ${like} OR ${col('actor_name')} ILIKE ${like} OR ${col('target_name')} ILIKE ${like} OR ${col('reason')} ILIKE ${like})`,
+    );
+  }
+  return sql<boolean>`(${sql.join(conditions, sql` AND `)})`;
+}
+
+export async function listEvents(db: Queryable, orgId: string, filter: AuditQuery, before: string | null, limit: number) {
+  let query = db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where(auditFilterSql(filter));
   // Newest first: ids are time-ordered, so "before this id" pages backwards in time.
   if (before) query = query.where('id', '<', before);
   return query.orderBy('id', 'desc').limit(limit + 1).execute();
@@ -83,7 +92,7 @@ export type SealingTables = {
 export type SigningKeyRow = Selectable<SealingTables['audit_signing_keys']>;
 export type CheckpointRow = Selectable<SealingTables['audit_checkpoints']>;
 
-function sealing(db: Queryable) {
+export function sealing(db: Queryable) {
   return db.withTables<SealingTables>();
 }
 
@@ -103,9 +112,9 @@ export async function orgsWithUnsealedEvents(db: Queryable, limit: number): Prom
 }
 
 /** An ISO 8601 UTC string with PostgreSQL's full microsecond precision (a JS Date keeps only ms). */
-const occurredAtIso = sql<string>`to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const occurredAtIso = sql<string>`to_char(e.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const leafColumns = [
+export const leafColumns = [
   'e.id', 'e.org_id', 'e.workspace_id', 'e.actor_kind', 'e.actor_id', 'e.actor_name', 'e.actor_ip', 'e.actor_user_agent',
   'e.session_id', 'e.api_key_id', 'e.action', 'e.target_type', 'e.target_id', 'e.target_name', 'e.outcome', 'e.reason',
   'e.request_id', 'e.before', 'e.after',
