@@ -771,6 +771,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit exports, newest first */
+        get: operations["listAuditExports"];
+        put?: never;
+        /** Export audit events (JSONL or CSV) with a manifest signed against a checkpoint */
+        post: operations["createAuditExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-exports/{exportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An audit export and its signed manifest */
+        get: operations["getAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-exports/{exportId}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exported events file (JSONL or CSV), identical to the manifest's SHA-256 */
+        get: operations["downloadAuditExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-exports/{exportId}/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What `hexaplane audit verify` needs besides the file: prefix, sealed leaves, keys */
+        get: operations["getAuditExportProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/clusters": {
         parameters: {
             query?: never;
@@ -1062,6 +1131,86 @@ export interface components {
             publicKey: string;
             createdAt: string;
             retiredAt: string | null;
+        };
+        AuditExportManifestInput: {
+            /** @constant */
+            version: "hexaplane.audit.export/v1";
+            exportId: string;
+            orgId: string;
+            /** @enum {string} */
+            format: "jsonl" | "csv";
+            filters: {
+                [key: string]: string;
+            };
+            complete: boolean;
+            range: {
+                fromSeq: number;
+                toSeq: number;
+            };
+            eventCount: number;
+            file: {
+                name: string;
+                sha256: string;
+                bytes: number;
+            };
+            checkpoint: {
+                orgId: string;
+                treeSize: number;
+                rootHash: string;
+                signedAt: string;
+                keyId: string;
+                signature: string;
+            };
+            createdAt: string;
+            createdBy: string;
+            keyId: string;
+            /** @description Ed25519 over "hexaplane.audit.export/v1\n" + the canonical JSON of the manifest without `signature`, base64 */
+            signature: string;
+        };
+        AuditExportInput: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            format: "jsonl" | "csv";
+            filters: {
+                [key: string]: string;
+            };
+            complete: boolean;
+            fromSeq: number;
+            toSeq: number;
+            eventCount: number;
+            sha256: string;
+            bytes: number;
+            createdBy: string;
+            createdAt: string;
+            manifest: components["schemas"]["AuditExportManifestInput"];
+        };
+        AuditExportProofInput: {
+            prefix: {
+                size: number;
+                nodes: {
+                    level: number;
+                    hash: string;
+                }[];
+            };
+            leafHashes: string[];
+            purged: {
+                seq: number;
+                eventId: string;
+                runId: string;
+            }[];
+            checkpoint: {
+                orgId: string;
+                treeSize: number;
+                rootHash: string;
+                signedAt: string;
+                keyId: string;
+                signature: string;
+            };
+            publicKeys: {
+                keyId: string;
+                publicKey: string;
+            }[];
         };
         CurrentUserInput: {
             id: string;
@@ -1475,6 +1624,86 @@ export interface components {
             publicKey: string;
             createdAt: string;
             retiredAt: string | null;
+        };
+        AuditExportManifest: {
+            /** @constant */
+            version: "hexaplane.audit.export/v1";
+            exportId: string;
+            orgId: string;
+            /** @enum {string} */
+            format: "jsonl" | "csv";
+            filters: {
+                [key: string]: string;
+            };
+            complete: boolean;
+            range: {
+                fromSeq: number;
+                toSeq: number;
+            };
+            eventCount: number;
+            file: {
+                name: string;
+                sha256: string;
+                bytes: number;
+            };
+            checkpoint: {
+                orgId: string;
+                treeSize: number;
+                rootHash: string;
+                signedAt: string;
+                keyId: string;
+                signature: string;
+            };
+            createdAt: string;
+            createdBy: string;
+            keyId: string;
+            /** @description Ed25519 over "hexaplane.audit.export/v1\n" + the canonical JSON of the manifest without `signature`, base64 */
+            signature: string;
+        };
+        AuditExport: {
+            id: string;
+            orgId: string;
+            /** @enum {string} */
+            format: "jsonl" | "csv";
+            filters: {
+                [key: string]: string;
+            };
+            complete: boolean;
+            fromSeq: number;
+            toSeq: number;
+            eventCount: number;
+            sha256: string;
+            bytes: number;
+            createdBy: string;
+            createdAt: string;
+            manifest: components["schemas"]["AuditExportManifest"];
+        };
+        AuditExportProof: {
+            prefix: {
+                size: number;
+                nodes: {
+                    level: number;
+                    hash: string;
+                }[];
+            };
+            leafHashes: string[];
+            purged: {
+                seq: number;
+                eventId: string;
+                runId: string;
+            }[];
+            checkpoint: {
+                orgId: string;
+                treeSize: number;
+                rootHash: string;
+                signedAt: string;
+                keyId: string;
+                signature: string;
+            };
+            publicKeys: {
+                keyId: string;
+                publicKey: string;
+            }[];
         };
         CurrentUser: {
             id: string;
@@ -8505,6 +8734,539 @@ export interface operations {
                         /** @description Pass as `cursor` for the next page; null on the last page. */
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditExports: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditExport"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAuditExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @default jsonl
+                     * @enum {string}
+                     */
+                    format?: "jsonl" | "csv";
+                    /**
+                     * @description Without filters the export is complete: every event of the seq range, so verify also proves none is missing
+                     * @default {}
+                     */
+                    filters?: {
+                        /** @description Only events by this actor (user or API key id) */
+                        actorId?: string;
+                        /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                        action?: string;
+                        targetId?: string;
+                        workspaceId?: string;
+                        /** @enum {string} */
+                        outcome?: "success" | "denied" | "failed";
+                        /**
+                         * Format: date-time
+                         * @description Inclusive start (ISO 8601)
+                         */
+                        from?: string;
+                        /**
+                         * Format: date-time
+                         * @description Exclusive end (ISO 8601)
+                         */
+                        to?: string;
+                        /** @description Free text over action, actor name, target name and reason */
+                        q?: string;
+                    };
+                    /** @description First seq of a complete export (default 1) */
+                    fromSeq?: number;
+                    /** @description The checkpoint to tie the export to; the latest when absent */
+                    treeSize?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditExport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditExport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    downloadAuditExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One event per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["Problem"];
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditExportProof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                exportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditExportProof"];
                 };
             };
             /** @description Default Response */

@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderOpenApi } from '../../scripts/openapi.ts';
 import { ApiProblem, createHexaplaneClient, unwrap } from '../../src/sdk/index.ts';
+import { sealPending } from '../../src/modules/audit/index.ts';
 import { seedDemo } from '../../src/modules/readiness/demo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
@@ -86,6 +87,20 @@ describe('the hexaplane CLI', () => {
     const { stdout } = await cli('audit', 'list', '--action', 'workspace:', '-o', 'json');
     const events = JSON.parse(stdout) as { action: string; actor: { kind: string } }[];
     expect(events.some((e) => e.action === 'workspace:create' && e.actor.kind === 'apiKey')).toBe(true);
+  });
+
+  it('exports the audit log and verifies it offline; a changed file fails verify with exit 1', async () => {
+    while ((await sealPending(t.deps)) > 0);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'hx-export-'));
+    const exported = await cli('audit', 'export', '--out', dir, '-o', 'json');
+    expect(JSON.parse(exported.stdout)).toMatchObject({ complete: true, fromSeq: 1 });
+    const ok = await cli('audit', 'verify', dir);
+    expect(ok.stdout).toMatch(/^OK: \d+ events verified against checkpoint \d+/);
+    const file = path.join(dir, 'events.jsonl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"outcome":"success"', '"outcome":"failed"'));
+    const failed = await cli('audit', 'verify', dir).catch((e: { code: number; stdout: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stdout: string }).stdout).toContain('FAILED (file-hash)');
   });
 });
 

@@ -183,6 +183,14 @@ export const fixtures = {
     w.rememberSecretsOfA(eventId);
     return { eventId, oldestSize: Number(oldest), latestSize: Number(latest) };
   },
+
+  /** An export of A's sealed audit log. */
+  async auditExport(w: World): Promise<string> {
+    await fixtures.sealedAudit(w);
+    const created = await expectJson(w.t.app, w.admin, 'POST', orgPath(w, '/audit-exports'), 201, { body: { filters: { action: 'workspace:' } } });
+    w.rememberSecretsOfA(created.id);
+    return created.id;
+  },
 };
 
 /** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
@@ -274,6 +282,17 @@ export const examples: Record<string, ExampleBuilder> = {
     await fixtures.sealedAudit(w);
     return { params: {}, query: { limit: '10' }, successStatus: 200 };
   },
+  createAuditExport: async (w) => {
+    await fixtures.sealedAudit(w);
+    return { params: inA(w), body: { format: 'csv', filters: { action: 'workspace:', outcome: 'success' } }, successStatus: 201, action: 'audit:export' };
+  },
+  listAuditExports: async (w) => {
+    await fixtures.auditExport(w);
+    return { params: inA(w), query: { limit: '5' }, successStatus: 200 };
+  },
+  getAuditExport: async (w) => ({ params: inA(w, { exportId: await fixtures.auditExport(w) }), successStatus: 200 }),
+  downloadAuditExport: async (w) => ({ params: inA(w, { exportId: await fixtures.auditExport(w) }), successStatus: 200 }),
+  getAuditExportProof: async (w) => ({ params: inA(w, { exportId: await fixtures.auditExport(w) }), successStatus: 200 }),
 
   // ---- identity: sessions and the caller ----
   signIn: async () => ({ params: {}, body: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD }, successStatus: 200, action: 'session:create' }),
