@@ -686,6 +686,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit-timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Event counts by outcome per hour or day, for the search filters */
+        get: operations["getAuditTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-searches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's saved audit searches and the shared ones */
+        get: operations["listAuditSearches"];
+        put?: never;
+        /** Save a set of audit search filters under a name */
+        post: operations["createAuditSearch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-searches/{searchId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a saved audit search */
+        delete: operations["deleteAuditSearch"];
+        options?: never;
+        head?: never;
+        /** Rename, re-filter or share a saved audit search (If-Match) */
+        patch: operations["updateAuditSearch"];
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/audit/checkpoints": {
         parameters: {
             query?: never;
@@ -1089,6 +1142,51 @@ export interface components {
             requestId: string | null;
             before: unknown;
             after: unknown;
+        };
+        AuditTimelineInput: {
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            from: string;
+            to: string;
+            buckets: {
+                start: string;
+                success: number;
+                denied: number;
+                failed: number;
+            }[];
+        };
+        AuditSavedSearchInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            filters: {
+                /** @description Only events by this actor (user or API key id) */
+                actorId?: string;
+                /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                action?: string;
+                targetId?: string;
+                workspaceId?: string;
+                /** @enum {string} */
+                outcome?: "success" | "denied" | "failed";
+                /**
+                 * Format: date-time
+                 * @description Inclusive start (ISO 8601)
+                 */
+                from?: string;
+                /**
+                 * Format: date-time
+                 * @description Exclusive end (ISO 8601)
+                 */
+                to?: string;
+                /** @description Free text over action, actor name, target name and reason */
+                q?: string;
+            };
+            /** @description Visible to everyone who may read the audit log; otherwise to its owner only */
+            shared: boolean;
+            ownerId: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
         };
         AuditCheckpointInput: {
             orgId: string;
@@ -1582,6 +1680,51 @@ export interface components {
             requestId: string | null;
             before: unknown;
             after: unknown;
+        };
+        AuditTimeline: {
+            /** @enum {string} */
+            bucket: "hour" | "day";
+            from: string;
+            to: string;
+            buckets: {
+                start: string;
+                success: number;
+                denied: number;
+                failed: number;
+            }[];
+        };
+        AuditSavedSearch: {
+            id: string;
+            orgId: string;
+            name: string;
+            filters: {
+                /** @description Only events by this actor (user or API key id) */
+                actorId?: string;
+                /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                action?: string;
+                targetId?: string;
+                workspaceId?: string;
+                /** @enum {string} */
+                outcome?: "success" | "denied" | "failed";
+                /**
+                 * Format: date-time
+                 * @description Inclusive start (ISO 8601)
+                 */
+                from?: string;
+                /**
+                 * Format: date-time
+                 * @description Exclusive end (ISO 8601)
+                 */
+                to?: string;
+                /** @description Free text over action, actor name, target name and reason */
+                q?: string;
+            };
+            /** @description Visible to everyone who may read the audit log; otherwise to its owner only */
+            shared: boolean;
+            ownerId: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
         };
         AuditCheckpoint: {
             orgId: string;
@@ -8236,6 +8379,563 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEvent"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditTimeline: {
+        parameters: {
+            query?: {
+                /** @description Only events by this actor (user or API key id) */
+                actorId?: string;
+                /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                action?: string;
+                targetId?: string;
+                workspaceId?: string;
+                outcome?: "success" | "denied" | "failed";
+                /** @description Inclusive start (ISO 8601) */
+                from?: string;
+                /** @description Exclusive end (ISO 8601) */
+                to?: string;
+                /** @description Free text over action, actor name, target name and reason */
+                q?: string;
+                /** @description Bucket width; the window defaults to the last 24 hours (hour) or 30 days (day) */
+                bucket?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditTimeline"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditSearches: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditSavedSearch"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAuditSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    filters: {
+                        /** @description Only events by this actor (user or API key id) */
+                        actorId?: string;
+                        /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                        action?: string;
+                        targetId?: string;
+                        workspaceId?: string;
+                        /** @enum {string} */
+                        outcome?: "success" | "denied" | "failed";
+                        /**
+                         * Format: date-time
+                         * @description Inclusive start (ISO 8601)
+                         */
+                        from?: string;
+                        /**
+                         * Format: date-time
+                         * @description Exclusive end (ISO 8601)
+                         */
+                        to?: string;
+                        /** @description Free text over action, actor name, target name and reason */
+                        q?: string;
+                    };
+                    /** @default false */
+                    shared?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditSavedSearch"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAuditSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                searchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAuditSearch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                searchId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    filters?: {
+                        /** @description Only events by this actor (user or API key id) */
+                        actorId?: string;
+                        /** @description An action, or a prefix of one ("workspace:" matches every workspace action) */
+                        action?: string;
+                        targetId?: string;
+                        workspaceId?: string;
+                        /** @enum {string} */
+                        outcome?: "success" | "denied" | "failed";
+                        /**
+                         * Format: date-time
+                         * @description Inclusive start (ISO 8601)
+                         */
+                        from?: string;
+                        /**
+                         * Format: date-time
+                         * @description Exclusive end (ISO 8601)
+                         */
+                        to?: string;
+                        /** @description Free text over action, actor name, target name and reason */
+                        q?: string;
+                    };
+                    shared?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditSavedSearch"];
                 };
             };
             /** @description Default Response */

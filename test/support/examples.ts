@@ -184,6 +184,14 @@ export const fixtures = {
     return { eventId, oldestSize: Number(oldest), latestSize: Number(latest) };
   },
 
+  /** A saved audit search of A's admin. */
+  async auditSearch(w: World): Promise<string> {
+    const body = { name: unique('search'), filters: { action: 'workspace:' }, shared: false };
+    const created = await expectJson(w.t.app, w.admin, 'POST', orgPath(w, '/audit-searches'), 201, { body });
+    w.rememberSecretsOfA(created.id);
+    return created.id;
+  },
+
   /** An export of A's sealed audit log. */
   async auditExport(w: World): Promise<string> {
     await fixtures.sealedAudit(w);
@@ -282,6 +290,20 @@ export const examples: Record<string, ExampleBuilder> = {
     await fixtures.sealedAudit(w);
     return { params: {}, query: { limit: '10' }, successStatus: 200 };
   },
+  getAuditTimeline: async (w) => ({ params: inA(w), query: { bucket: 'hour', action: 'workspace:' }, successStatus: 200 }),
+  createAuditSearch: async (w) => ({
+    params: inA(w), body: { name: unique('denied-keys'), filters: { outcome: 'denied', action: 'api-key:' }, shared: true },
+    successStatus: 201, action: 'audit-search:create',
+  }),
+  listAuditSearches: async (w) => {
+    await fixtures.auditSearch(w);
+    return { params: inA(w), query: { limit: '5' }, successStatus: 200 };
+  },
+  updateAuditSearch: async (w) => ({
+    params: inA(w, { searchId: await fixtures.auditSearch(w) }), body: { name: unique('renamed'), shared: false },
+    successStatus: 200, action: 'audit-search:update',
+  }),
+  deleteAuditSearch: async (w) => ({ params: inA(w, { searchId: await fixtures.auditSearch(w) }), successStatus: 204, action: 'audit-search:delete' }),
   createAuditExport: async (w) => {
     await fixtures.sealedAudit(w);
     return { params: inA(w), body: { format: 'csv', filters: { action: 'workspace:', outcome: 'success' } }, successStatus: 201, action: 'audit:export' };

@@ -36,7 +36,7 @@ export const builtInRoles: readonly RoleDefinition[] = [
   builtIn('org-billing-admin', 'Billing administrator', 'organization',
     ['organization:read', 'member:read', 'workspace:read', 'project:read', 'budget:*', 'cost:*', 'billing:*', 'contract:*', 'report:*'],
     'Costs, budgets, contracts and billing; sees workspaces and projects to allocate costs.'),
-  builtIn('org-security-auditor', 'Security auditor', 'organization', ['*:read', 'audit:export', 'audit:verify', 'access:simulate'],
+  builtIn('org-security-auditor', 'Security auditor', 'organization', ['*:read', 'audit:export', 'audit:verify', 'access:simulate', 'audit-search:create', 'audit-search:update', 'audit-search:delete'],
     'Reads everything, including the audit log, roles, bindings, policies and API keys; changes nothing.'),
   builtIn('org-member', 'Organization member', 'organization', ['organization:read', 'member:read'],
     'Sees the organization and its members; workspaces only where bound.'),

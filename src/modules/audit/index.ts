@@ -29,6 +29,10 @@ export function register(app: App, deps: ModuleDeps): AuditService {
   deps.authz.registerActions([
     { name: 'audit:read', scope: 'organization', description: 'Search and read the audit log' },
     { name: 'audit:export', scope: 'organization', description: 'Export the audit log with a signed manifest' },
+    { name: 'audit-search:create', scope: 'organization', description: 'Save an audit search' },
+    { name: 'audit-search:update', scope: 'organization', description: 'Change one\'s own saved audit searches' },
+    { name: 'audit-search:delete', scope: 'organization', description: 'Delete one\'s own saved audit searches' },
+    { name: 'audit-search:manage', scope: 'organization', description: 'Change or delete saved audit searches others shared' },
   ]);
   const service = createAuditService(deps);
   registerAuditRoutes(app, service);

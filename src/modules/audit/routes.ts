@@ -1,8 +1,15 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../../kernel/http/server.ts';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.ts';
-import { errorResponses, orgParams, principalOf } from '../../kernel/http/routing.ts';
+import { z } from 'zod';
+import { errorResponses, ifMatchVersion, orgParams, principalOf, withEtag } from '../../kernel/http/routing.ts';
 import {
+  createSavedSearchBody,
+  savedSearchParams,
+  savedSearchSchema,
+  timelineQuery,
+  timelineSchema,
+  updateSavedSearchBody,
   auditEventParams,
   auditEventSchema,
   auditQuery,
@@ -28,6 +35,47 @@ export function registerAuditRoutes(app: App, service: AuditService): void {
   r.get('/api/v1/orgs/:orgId/audit-events/:eventId', {
     schema: { tags: ['audit'], operationId: 'getAuditEvent', summary: 'Get one audit event', params: auditEventParams, response: { 200: auditEventSchema, ...errorResponses } },
   }, async (req) => service.getEvent(principalOf(req), req.params.orgId, req.params.eventId));
+
+  r.get('/api/v1/orgs/:orgId/audit-timeline', {
+    schema: {
+      tags: ['audit'], operationId: 'getAuditTimeline', summary: 'Event counts by outcome per hour or day, for the search filters',
+      params: orgParams, querystring: timelineQuery, response: { 200: timelineSchema, ...errorResponses },
+    },
+  }, async (req) => service.timeline(principalOf(req), req.params.orgId, req.query));
+
+  // ---- saved searches ----
+
+  r.post('/api/v1/orgs/:orgId/audit-searches', {
+    schema: {
+      tags: ['audit'], operationId: 'createAuditSearch', summary: 'Save a set of audit search filters under a name',
+      params: orgParams, body: createSavedSearchBody, response: { 201: savedSearchSchema, ...errorResponses },
+    },
+  }, async (req, reply) => reply.code(201).send(withEtag(reply, await service.createSavedSearch(principalOf(req), req.params.orgId, req.body))));
+
+  r.get('/api/v1/orgs/:orgId/audit-searches', {
+    schema: {
+      tags: ['audit'], operationId: 'listAuditSearches', summary: 'The caller\'s saved audit searches and the shared ones',
+      params: orgParams, querystring: pageQuery, response: { 200: pageOf(savedSearchSchema), ...errorResponses },
+    },
+  }, async (req) => service.listSavedSearches(principalOf(req), req.params.orgId, req.query));
+
+  r.patch('/api/v1/orgs/:orgId/audit-searches/:searchId', {
+    schema: {
+      tags: ['audit'], operationId: 'updateAuditSearch', summary: 'Rename, re-filter or share a saved audit search (If-Match)',
+      params: savedSearchParams, body: updateSavedSearchBody, response: { 200: savedSearchSchema, ...errorResponses },
+    },
+  }, async (req, reply) =>
+    withEtag(reply, await service.updateSavedSearch(principalOf(req), req.params.orgId, req.params.searchId, ifMatchVersion(req), req.body)));
+
+  r.delete('/api/v1/orgs/:orgId/audit-searches/:searchId', {
+    schema: {
+      tags: ['audit'], operationId: 'deleteAuditSearch', summary: 'Delete a saved audit search',
+      params: savedSearchParams, response: { 204: z.null(), ...errorResponses },
+    },
+  }, async (req, reply) => {
+    await service.deleteSavedSearch(principalOf(req), req.params.orgId, req.params.searchId);
+    return reply.code(204).send(null);
+  });
 
   // ---- sealing: checkpoints and proofs (ADR 0006) ----
 

@@ -46,7 +46,52 @@ export const auditEventParams = z.object({
   eventId: z.string().regex(/^evt_[0-9a-z]{26}$/, 'must be an audit event id (evt_...)'),
 });
 
+export const timelineQuery = auditQuery.extend({
+  bucket: z.enum(['hour', 'day']).default('hour').describe('Bucket width; the window defaults to the last 24 hours (hour) or 30 days (day)'),
+});
+
+export const timelineSchema = z
+  .object({
+    bucket: z.enum(['hour', 'day']),
+    from: z.string(),
+    to: z.string(),
+    buckets: z.array(z.object({ start: z.string(), success: z.number().int(), denied: z.number().int(), failed: z.number().int() })),
+  })
+  .meta({ id: 'AuditTimeline' });
+
+const savedFilters = auditQuery.strict();
+
+export const savedSearchSchema = z
+  .object({
+    id: z.string(),
+    orgId: z.string(),
+    name: z.string(),
+    filters: savedFilters,
+    shared: z.boolean().describe('Visible to everyone who may read the audit log; otherwise to its owner only'),
+    ownerId: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'AuditSavedSearch' });
+
+export const createSavedSearchBody = z
+  .object({ name: z.string().trim().min(1).max(100), filters: savedFilters, shared: z.boolean().default(false) })
+  .strict();
+
+export const updateSavedSearchBody = z
+  .object({ name: z.string().trim().min(1).max(100).optional(), filters: savedFilters.optional(), shared: z.boolean().optional() })
+  .strict();
+
+export const savedSearchParams = z.object({
+  orgId: z.string(),
+  searchId: z.string().regex(/^asr_[0-9a-z]{26}$/, 'must be a saved search id (asr_...)'),
+});
+
 export type AuditEventView = z.infer<typeof auditEventSchema>;
+export type TimelineQuery = z.infer<typeof timelineQuery>;
+export type TimelineView = z.infer<typeof timelineSchema>;
+export type SavedSearchView = z.infer<typeof savedSearchSchema>;
 export type AuditQuery = z.infer<typeof auditQuery>;
 
 // ---- sealing ----

@@ -3,9 +3,14 @@ import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '.
 import { problems } from '../../kernel/http/problems.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { inclusionRanges, consistencyRanges, nodesFor, rangeHash, type LeafRange, type NodeLookup } from './merkle.ts';
+import { recordAudit } from '../../kernel/audit.ts';
+import { newId } from '../../kernel/ids.ts';
 import type {
   AuditEventView,
   AuditQuery,
+  SavedSearchView,
+  TimelineQuery,
+  TimelineView,
   CheckpointView,
   ConsistencyProofView,
   InclusionProofView,
@@ -99,8 +104,37 @@ async function rangeHashes(db: ModuleDeps['db'], orgId: string, ranges: LeafRang
 
 export type AuditService = ReturnType<typeof createAuditService>;
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+const MAX_TIMELINE_BUCKETS = 1_000;
+
+function savedSearchView(row: store.SavedSearchRow): SavedSearchView {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    filters: row.filters,
+    shared: row.shared,
+    ownerId: row.owner_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    version: row.version,
+  };
+}
+
 export function createAuditService(deps: ModuleDeps) {
   const { db, authz } = deps;
+
+  /** Someone else's private search does not exist for the caller; someone else's shared one needs audit-search:manage. */
+  async function requireOwnSearch(p: Principal, orgId: string, searchId: string, action: string): Promise<SavedSearchView> {
+    const org = { type: 'organization', id: orgId, orgId };
+    await authz.require(p, action, org);
+    const row = await store.findSavedSearch(db, orgId, searchId);
+    if (!row || (row.owner_id !== p.id && !row.shared)) throw problems.notFound('saved search', searchId);
+    if (row.owner_id !== p.id) await authz.require(p, 'audit-search:manage', org);
+    return savedSearchView(row);
+  }
+
   return {
     async listEvents(p: Principal, orgId: string, query: PageQuery & AuditQuery): Promise<Page<AuditEventView>> {
       await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
@@ -169,6 +203,63 @@ export function createAuditService(deps: ModuleDeps) {
         from: checkpointView(from),
         to: checkpointView(to),
       };
+    },
+
+    async timeline(p: Principal, orgId: string, query: TimelineQuery): Promise<TimelineView> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      const { bucket, ...filter } = query;
+      const to = filter.to ? new Date(filter.to) : deps.clock.now();
+      const from = filter.from ? new Date(filter.from) : new Date(to.getTime() - (bucket === 'hour' ? DAY_MS : 30 * DAY_MS));
+      if (from >= to) throw problems.validation([{ field: 'query.to', message: 'must be after from' }]);
+      if ((to.getTime() - from.getTime()) / (bucket === 'hour' ? HOUR_MS : DAY_MS) > MAX_TIMELINE_BUCKETS) {
+        throw problems.validation([{ field: 'query.bucket', message: `the window spans more than ${MAX_TIMELINE_BUCKETS} ${bucket}s; use a wider bucket or a shorter window` }]);
+      }
+      const rows = await store.timeline(db, orgId, { ...filter, from: undefined, to: undefined }, bucket, from, to);
+      return {
+        bucket,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        buckets: rows.map((r) => ({ start: new Date(r.start).toISOString(), success: Number(r.success), denied: Number(r.denied), failed: Number(r.failed) })),
+      };
+    },
+
+    // ---- saved searches ----
+
+    async createSavedSearch(p: Principal, orgId: string, input: { name: string; filters: AuditQuery; shared: boolean }): Promise<SavedSearchView> {
+      await authz.require(p, 'audit-search:create', { type: 'organization', id: orgId, orgId });
+      return db.transaction().execute(async (tx) => {
+        const view = savedSearchView(await store.insertSavedSearch(tx, { id: newId('auditSearch'), orgId, ownerId: p.id, ...input }));
+        await recordAudit(tx, p, { action: 'audit-search:create', orgId, target: { type: 'audit-search', id: view.id, name: view.name }, after: view });
+        return view;
+      });
+    },
+
+    async listSavedSearches(p: Principal, orgId: string, query: PageQuery): Promise<Page<SavedSearchView>> {
+      await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      const page = toPage(await store.listSavedSearches(db, orgId, p.id, decodeCursor(query.cursor), query.limit), query.limit);
+      return { items: page.items.map(savedSearchView), nextCursor: page.nextCursor };
+    },
+
+    async updateSavedSearch(
+      p: Principal, orgId: string, searchId: string, expectedVersion: number | undefined,
+      input: { name?: string; filters?: AuditQuery; shared?: boolean },
+    ): Promise<SavedSearchView> {
+      const before = await requireOwnSearch(p, orgId, searchId, 'audit-search:update');
+      return db.transaction().execute(async (tx) => {
+        const row = await store.updateSavedSearch(tx, orgId, searchId, expectedVersion, input);
+        if (!row) throw problems.preconditionFailed();
+        const view = savedSearchView(row);
+        await recordAudit(tx, p, { action: 'audit-search:update', orgId, target: { type: 'audit-search', id: searchId, name: view.name }, before, after: view });
+        return view;
+      });
+    },
+
+    async deleteSavedSearch(p: Principal, orgId: string, searchId: string): Promise<void> {
+      const before = await requireOwnSearch(p, orgId, searchId, 'audit-search:delete');
+      await db.transaction().execute(async (tx) => {
+        await store.deleteSavedSearch(tx, orgId, searchId);
+        await recordAudit(tx, p, { action: 'audit-search:delete', orgId, target: { type: 'audit-search', id: searchId, name: before.name }, before });
+      });
     },
 
     /**

@@ -45,6 +45,94 @@ export async function listEvents(db: Queryable, orgId: string, filter: AuditQuer
   return query.orderBy('id', 'desc').limit(limit + 1).execute();
 }
 
+/** Event counts by outcome per bucket of [from, to), zero-filled. */
+export async function timeline(db: Queryable, orgId: string, filter: AuditQuery, bucket: 'hour' | 'day', from: Date, to: Date) {
+  const step = bucket === 'hour' ? '1 hour' : '1 day';
+  const result = await sql<{ start: Date; success: string; denied: string; failed: string }>`
+    WITH counts AS (
+      SELECT date_trunc(${bucket}, occurred_at, 'UTC') AS start, outcome, count(*) AS n
+      FROM audit_events
+      WHERE org_id = ${orgId} AND occurred_at >= ${from} AND occurred_at < ${to} AND ${auditFilterSql(filter)}
+      GROUP BY 1, 2)
+    SELECT s.start,
+      coalesce(sum(c.n) FILTER (WHERE c.outcome = 'success'), 0) AS success,
+      coalesce(sum(c.n) FILTER (WHERE c.outcome = 'denied'), 0) AS denied,
+      coalesce(sum(c.n) FILTER (WHERE c.outcome = 'failed'), 0) AS failed
+    FROM generate_series(date_trunc(${bucket}, ${from}::timestamptz, 'UTC'), ${to}::timestamptz - interval '1 microsecond', ${step}::interval) AS s(start)
+    LEFT JOIN counts c ON c.start = s.start
+    GROUP BY s.start ORDER BY s.start`.execute(db);
+  return result.rows;
+}
+
+// ---- saved searches ----
+
+type SavedSearchTables = {
+  audit_saved_searches: {
+    id: string;
+    org_id: string;
+    owner_id: string;
+    name: string;
+    filters: ColumnType<AuditQuery, string, string>;
+    shared: boolean;
+    created_at: ColumnType<Date, Date | undefined, never>;
+    updated_at: ColumnType<Date, Date | undefined, ReturnType<typeof sql>>;
+    version: ColumnType<number, number | undefined, ReturnType<typeof sql>>;
+  };
+};
+
+export type SavedSearchRow = Selectable<SavedSearchTables['audit_saved_searches']>;
+
+const searches = (db: Queryable) => db.withTables<SavedSearchTables>();
+
+export async function insertSavedSearch(db: Queryable, row: { id: string; orgId: string; ownerId: string; name: string; filters: AuditQuery; shared: boolean }) {
+  return searches(db)
+    .insertInto('audit_saved_searches')
+    .values({ id: row.id, org_id: row.orgId, owner_id: row.ownerId, name: row.name, filters: JSON.stringify(row.filters), shared: row.shared })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The caller's own searches and everyone's shared ones. */
+export async function listSavedSearches(db: Queryable, orgId: string, viewerId: string, after: string | null, limit: number) {
+  let query = searches(db)
+    .selectFrom('audit_saved_searches')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where((eb) => eb.or([eb('owner_id', '=', viewerId), eb('shared', '=', true)]));
+  if (after) query = query.where('id', '>', after);
+  return query.orderBy('id').limit(limit + 1).execute();
+}
+
+export async function findSavedSearch(db: Queryable, orgId: string, id: string) {
+  return searches(db).selectFrom('audit_saved_searches').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateSavedSearch(
+  db: Queryable,
+  orgId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  changes: { name?: string; filters?: AuditQuery; shared?: boolean },
+) {
+  let query = searches(db)
+    .updateTable('audit_saved_searches')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.filters !== undefined ? { filters: JSON.stringify(changes.filters) } : {}),
+      ...(changes.shared !== undefined ? { shared: changes.shared } : {}),
+      version: sql`version + 1`,
+      updated_at: sql`now()`,
+    })
+    .where('org_id', '=', orgId)
+    .where('id', '=', id);
+  if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
+  return query.returningAll().executeTakeFirst();
+}
+
+export async function deleteSavedSearch(db: Queryable, orgId: string, id: string): Promise<void> {
+  await searches(db).deleteFrom('audit_saved_searches').where('org_id', '=', orgId).where('id', '=', id).execute();
+}
+
 export async function findEvent(db: Queryable, orgId: string, id: string) {
   return db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
 }
