@@ -12,7 +12,11 @@ export function PageHeader({ title, description, actions }: { title: ReactNode; 
           </Text>
         )}
       </Stack>
-      {actions && <Group gap="sm">{actions}</Group>}
+      {actions && (
+        <Group gap="sm" wrap="nowrap">
+          {actions}
+        </Group>
+      )}
     </Group>
   );
 }

@@ -3,13 +3,15 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { IconFilterOff, IconHistory, IconSearch } from '@tabler/icons-react';
 import { useState, type ChangeEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { useAuditEvents, type AuditFilters } from '../api/audit.ts';
+import { useAuditEvents, type AuditBucket, type AuditFilters } from '../api/audit.ts';
 import { useApiKeys } from '../api/identity.ts';
 import { useNames } from '../api/names.ts';
 import { useOrgId } from '../api/org.ts';
 import { errorFor, fieldErrors } from '../api/problem.ts';
 import type { AuditEvent, AuditOutcome } from '../api/types.ts';
 import { AuditEventDrawer, outcomeColor } from '../components/AuditEventDrawer.tsx';
+import { AuditExportMenu, SavedSearchesMenu } from '../components/AuditSearchTools.tsx';
+import { AuditTimeline } from '../components/AuditTimeline.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import type { Column } from '../components/table/DataTable.tsx';
@@ -35,6 +37,26 @@ function toInstant(local: string): string | undefined {
   if (!local) return undefined;
   const date = new Date(local);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** The other way: an instant as datetime-local's local wall time (minutes). */
+function toLocal(instant: string | undefined): string {
+  if (!instant) return '';
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return '';
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+function toForm(filters: AuditFilters): FilterForm {
+  return {
+    actorId: filters.actorId ?? null,
+    action: filters.action ?? '',
+    outcome: filters.outcome ?? null,
+    workspaceId: filters.workspaceId ?? null,
+    from: toLocal(filters.from),
+    to: toLocal(filters.to),
+    q: filters.q ?? '',
+  };
 }
 
 function toQuery(form: FilterForm): AuditFilters {
@@ -105,7 +127,9 @@ export function AuditPage() {
   const [params, setParams] = useSearchParams();
   const [form, setForm] = useState<FilterForm>(() => ({ ...emptyFilters, action: params.get('action') ?? '', q: params.get('q') ?? '' }));
   const [debounced] = useDebouncedValue(form, 350);
-  const events = useAuditEvents(orgId, toQuery(debounced));
+  const query = toQuery(debounced);
+  const events = useAuditEvents(orgId, query);
+  const [bucket, setBucket] = useState<AuditBucket>('hour');
   const openId = params.get('event');
   const errors = fieldErrors(events.error);
   const set = (patch: Partial<FilterForm>) => setForm((f) => ({ ...f, ...patch }));
@@ -125,6 +149,12 @@ export function AuditPage() {
       <PageHeader
         title="Audit log"
         description="Every change and every denied attempt, recorded in the same transaction as the change and sealed into a verifiable log."
+        actions={
+          <>
+            <SavedSearchesMenu orgId={orgId} filters={query} onApply={(filters) => setForm(toForm(filters))} />
+            <AuditExportMenu orgId={orgId} filters={query} />
+          </>
+        }
       />
       <Paper p="md" mb="md">
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="sm">
@@ -175,6 +205,7 @@ export function AuditPage() {
           </Group>
         </SimpleGrid>
       </Paper>
+      <AuditTimeline orgId={orgId} filters={query} bucket={bucket} onBucketChange={setBucket} />
       <ResourceTable
         query={events}
         rows={events.items}
