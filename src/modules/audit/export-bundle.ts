@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { parse as parseCsvText } from 'csv-parse/sync';
-import { appendLeaves, frontierRoot, type Frontier, type Hash } from './merkle.ts';
+import { foldLeaves, frontierRoot, type Frontier, type Hash } from './merkle.ts';
 import { canonicalJson, eventLeafHash, verifyCheckpointSignature, type AuditLeafRow, type SignedCheckpoint } from './sealing.ts';
 
 /**
@@ -158,7 +158,7 @@ function verifyLeafHashes(proof: ExportProof, manifest: ExportManifest): Hash[] 
   }
   const leaves = proof.leafHashes.map((h) => Buffer.from(h, 'base64'));
   const prefix: Frontier = { size: proof.prefix.size, nodes: proof.prefix.nodes.map((n) => ({ level: n.level, hash: Buffer.from(n.hash, 'base64') })) };
-  const root = frontierRoot(appendLeaves(prefix, leaves).frontier);
+  const root = frontierRoot(foldLeaves(prefix, leaves));
   if (!root.equals(checkpoint.rootHash)) {
     throw new ExportFailure('root-mismatch', `the sealed leaf hashes of ${fromSeq}..${toSeq} do not rebuild the signed root of tree size ${toSeq}: the tree itself was altered`);
   }

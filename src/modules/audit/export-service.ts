@@ -10,11 +10,10 @@ import type { ModuleDeps } from '../deps.ts';
 import { CSV_COLUMNS, exportLine, signManifest, type ExportCheckpoint } from './export-bundle.ts';
 import type { AuditExportView, CreateExportBody, ExportProofView } from './export-schemas.ts';
 import * as exportStore from './export-store.ts';
-import { frontierIds } from './merkle.ts';
+import { frontierIds, leafHashOfText } from './merkle.ts';
 import type { AuditQuery } from './schemas.ts';
 import { activeSigningKey } from './sealer.ts';
 import { canonicalJson, leafData, type SealedEventRow } from './sealing.ts';
-import { leafHash } from './merkle.ts';
 import * as store from './store.ts';
 
 /** Seqs read per query while generating a file. */
@@ -30,7 +29,7 @@ interface ExportSpec {
 
 function jsonlLine(row: SealedEventRow): string {
   const data = leafData(row);
-  return exportLine(row.seq!, leafHash(Buffer.from(data, 'utf8')), data);
+  return exportLine(row.seq!, leafHashOfText(data), data);
 }
 
 function csvLines(rows: SealedEventRow[]): string {
@@ -40,7 +39,7 @@ function csvLines(rows: SealedEventRow[]): string {
       const { before, after, ...columns } = row as SealedEventRow & Record<string, unknown>;
       return {
         ...columns,
-        leaf_hash: leafHash(Buffer.from(data, 'utf8')).toString('base64'),
+        leaf_hash: leafHashOfText(data).toString('base64'),
         before: before == null ? null : canonicalJson(before),
         after: after == null ? null : canonicalJson(after),
       };

@@ -4,6 +4,7 @@ import {
   appendLeaves,
   consistencyProof,
   emptyFrontier,
+  foldLeaves,
   EMPTY_TREE_HASH,
   frontierRoot,
   inclusionProof,
@@ -181,5 +182,17 @@ describe('consistency proofs', () => {
     expect(consistencyProof(5, 5, tree.lookup)).toEqual([]);
     expect(verifyConsistency(5, 5, [], tree.root(5), tree.root(5))).toBe(true);
     expect(verifyConsistency(5, 5, [], tree.root(5), tree.root(4))).toBe(false);
+  });
+});
+
+describe('foldLeaves', () => {
+  it('reaches the same frontier as appendLeaves, from any starting frontier', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), (before, added) => {
+        const leaves = Array.from({ length: before + added }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+        const start = appendLeaves(emptyFrontier(), leaves.slice(0, before)).frontier;
+        expect(foldLeaves(start, leaves.slice(before))).toEqual(appendLeaves(start, leaves.slice(before)).frontier);
+      }),
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * RFC 6962 / RFC 9162 Merkle trees, pure. Hashes are 32-byte SHA-256 digests.
@@ -31,15 +31,28 @@ export function sha256(...parts: Uint8Array[]): Hash {
   return h.digest();
 }
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
-
+// One-shot crypto.hash is 1.5-3x faster than a Hash object per call, and the sealer and the
+// verifier hash every leaf and node; inputs are assembled into one buffer (or string) for it.
 export function leafHash(data: Uint8Array): Hash {
-  return sha256(LEAF_PREFIX, data);
+  const input = Buffer.allocUnsafe(data.length + 1);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return hash('sha256', input, 'buffer');
 }
 
+/** leafHash of a string's UTF-8 bytes: U+0000 encodes as the single byte 0x00, the leaf prefix. */
+export function leafHashOfText(text: string): Hash {
+  return hash('sha256', `\u0000${text}`, 'buffer');
+}
+
+// hash() copies its input, so one scratch buffer serves every call (JS is single-threaded here).
+const nodeInput = Buffer.alloc(65, 0x01);
+
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return sha256(NODE_PREFIX, left, right);
+  if (left.length !== 32 || right.length !== 32) return sha256(Buffer.from([0x01]), left, right);
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 33);
+  return hash('sha256', nodeInput, 'buffer');
 }
 
 /** MTH({}) = SHA-256() */
@@ -187,6 +200,23 @@ export function appendLeaves(frontier: Frontier, leafHashes: Hash[]): { frontier
     nodes.push(node);
   }
   return { frontier: { size, nodes }, completed };
+}
+
+/** appendLeaves without recording completed nodes: what a verifier needs, and nothing it does not. */
+export function foldLeaves(frontier: Frontier, leafHashes: Hash[]): Frontier {
+  const nodes = frontier.nodes.map((n) => ({ ...n }));
+  let size = frontier.size;
+  for (const leaf of leafHashes) {
+    let level = 0;
+    let hash = leaf;
+    size += 1;
+    while (nodes.length > 0 && nodes[nodes.length - 1]!.level === level) {
+      hash = nodeHash(nodes.pop()!.hash, hash);
+      level += 1;
+    }
+    nodes.push({ level, hash });
+  }
+  return { size, nodes };
 }
 
 // ---- verification (RFC 9162 §2.1.3.2 and §2.1.4.2) ----
