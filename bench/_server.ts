@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface BenchServer {
   url: string;
+  /** The server's data directory (its KEK and embedded PostgreSQL live there). */
+  dataDir: string;
+  /** The embedded PostgreSQL over loopback TCP, for benchmarks that prepare data directly. */
+  databaseUrl: string;
   adminEmail: string;
   adminPassword: string;
   stop(): Promise<void>;
@@ -48,8 +52,14 @@ export async function startBenchServer(port: number, env: Record<string, string>
     if (Date.now() > deadline) throw new Error('bench server did not become ready');
     await new Promise((r) => setTimeout(r, 250));
   }
+  const databaseUrl =
+    env.DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    `postgres://hexaplane:${encodeURIComponent(readFileSync(path.join(dataDir, 'pg-password'), 'utf8').trim())}@127.0.0.1:${port + 1}/hexaplane`;
   return {
     url,
+    dataDir,
+    databaseUrl,
     adminEmail: 'admin@hexaplane.local',
     adminPassword,
     async stop() {
