@@ -33,6 +33,7 @@ export const idPrefixes = {
   auditSigningKey: 'ask',
   cluster: 'cls',
   request: 'req',
+  piiRule: 'pii',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

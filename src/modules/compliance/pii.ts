@@ -366,6 +366,31 @@ export function maskEvent<E extends MaskableEvent>(event: E, rules: readonly Eve
   return out;
 }
 
+function payloadStrings(value: unknown, fields: readonly string[], inField: boolean, out: string[]): void {
+  if (typeof value === 'string') {
+    if (inField) out.push(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) payloadStrings(v, fields, inField, out);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) payloadStrings(v, fields, inField || fields.includes(k), out);
+  }
+}
+
+/** How many values of an event one rule finds, where the rule applies (for previews). */
+export function countMatches(event: MaskableEvent, rule: EventRule): number {
+  const a = rule.appliesTo;
+  const strings: string[] = [];
+  if (a.payload) {
+    payloadStrings(event.before, a.fields, a.fields.length === 0, strings);
+    payloadStrings(event.after, a.fields, a.fields.length === 0, strings);
+  }
+  if (a.targetName && event.targetName) strings.push(event.targetName);
+  if (a.actorName && event.actorName) strings.push(event.actorName);
+  if (a.actorIp && event.actorIp) strings.push(event.actorIp);
+  if (a.reason && event.reason) strings.push(event.reason);
+  return strings.reduce((n, s) => n + detect(s, rule.detector, rule.defaultCountry).length, 0);
+}
+
 /** The detectors the logger masks in every process, whatever the org's rules. */
 export const logRules: readonly TextRule[] = [
   { detector: 'email', style: 'redact' },
