@@ -26,6 +26,7 @@ export function auditCommands(program: Command): void {
     .option('--to <iso>')
     .option('-q, --query <text>')
     .option('--limit <n>', 'events', '50')
+    .option('--unmasked', 'stored values, without read-time PII masking (needs audit:read-unmasked; audited)')
     .action(async (o: Any, cmd: Command) => {
       const { client, output, orgId } = contextOf(cmd);
       const query = {
@@ -38,11 +39,15 @@ export function auditCommands(program: Command): void {
         ...(o.from ? { from: o.from } : {}),
         ...(o.to ? { to: o.to } : {}),
         ...(o.query ? { q: o.query } : {}),
+        ...(o.unmasked ? { unmasked: 'true' as const } : {}),
       };
       print(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events', { params: { path: { orgId }, query } })).items, eventColumns);
     });
-  audit.command('get <eventId>').action(async (eventId: string, _o, cmd: Command) => {
-    const { client, orgId } = contextOf(cmd);
-    print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId } } })), eventColumns);
-  });
+  audit.command('get <eventId>')
+    .option('--unmasked', 'stored values, without read-time PII masking (needs audit:read-unmasked; audited)')
+    .action(async (eventId: string, o: Any, cmd: Command) => {
+      const { client, orgId } = contextOf(cmd);
+      const query = o.unmasked ? { unmasked: 'true' as const } : {};
+      print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId }, query } })), eventColumns);
+    });
 }
