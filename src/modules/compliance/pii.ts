@@ -165,8 +165,12 @@ export function findIbans(text: string): Match[] {
   return out;
 }
 
+// At least 7 digits in phone punctuation, not glued to a word: ids (inv_01j000…) and ISO
+// timestamps fail it, and skip the phone matcher, which is by far the slowest detector.
+const PHONE_LIKE = /(?<![\w])[+(]?\d[\d \t().\-/]{5,}\d(?![\w])/;
+
 export function findPhones(text: string, defaultCountry?: CountryCode | null): Match[] {
-  if (!digitCount(text, 7)) return [];
+  if (!digitCount(text, 7) || !PHONE_LIKE.test(text)) return [];
   return findPhoneNumbersInText(text, defaultCountry ? { defaultCountry } : undefined).map((f) => ({
     detector: 'phone' as const,
     start: f.startsAt,
