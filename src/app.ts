@@ -11,6 +11,7 @@ import type { Logger } from './kernel/logger.ts';
 import path from 'node:path';
 import * as access from './modules/access/index.ts';
 import * as audit from './modules/audit/index.ts';
+import * as compliance from './modules/compliance/index.ts';
 import type { ModuleDeps, Services } from './modules/deps.ts';
 import * as identity from './modules/identity/index.ts';
 import * as integrations from './modules/integrations/index.ts';
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<Hexaplane> {
   deps.services.identity = identity.register(app, deps);
   deps.services.access = access.register(app, deps);
   deps.services.audit = audit.register(app, deps);
+  deps.services.compliance = compliance.register(app, deps);
   integrations.register(app, deps);
   await app.ready();
   return { app, deps };

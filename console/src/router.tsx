@@ -44,6 +44,7 @@ export const router = createBrowserRouter([
               { path: 'policies', element: page(() => import('./pages/PoliciesPage.tsx'), 'PoliciesPage') },
               { path: 'api-keys', element: page(() => import('./pages/ApiKeysPage.tsx'), 'ApiKeysPage') },
               { path: 'audit', element: page(() => import('./pages/AuditPage.tsx'), 'AuditPage') },
+              { path: 'pii', element: page(() => import('./pages/PiiRulesPage.tsx'), 'PiiRulesPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

@@ -35,6 +35,7 @@ export const idPrefixes = {
   auditSearch: 'asr',
   cluster: 'cls',
   request: 'req',
+  piiRule: 'pii',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,6 +1,7 @@
 import type { Kernel } from '../kernel/index.ts';
 import type { AccessService } from './access/index.ts';
 import type { AuditService } from './audit/index.ts';
+import type { ComplianceService } from './compliance/index.ts';
 import type { IdentityService } from './identity/index.ts';
 import type { TenancyService } from './tenancy/index.ts';
 
@@ -10,6 +11,7 @@ export interface Services {
   identity: IdentityService;
   access: AccessService;
   audit: AuditService;
+  compliance: ComplianceService;
 }
 
 export interface ModuleDeps extends Kernel {

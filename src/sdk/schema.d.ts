@@ -893,6 +893,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/pii-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PII masking rules of the organization */
+        get: operations["listPiiRules"];
+        put?: never;
+        /** Add a PII masking rule */
+        post: operations["createPiiRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/pii-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What the current (or a proposed) rule set would store and show for a text or a sample event; changes nothing */
+        post: operations["previewPiiMasking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/pii-rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a PII masking rule */
+        get: operations["getPiiRule"];
+        put?: never;
+        post?: never;
+        /** Remove a PII masking rule */
+        delete: operations["deletePiiRule"];
+        options?: never;
+        head?: never;
+        /** Change a PII masking rule */
+        patch: operations["updatePiiRule"];
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/clusters": {
         parameters: {
             query?: never;
@@ -1205,8 +1259,8 @@ export interface components {
             /** @description seq - 1 */
             leafIndex: number;
             treeSize: number;
-            /** @description The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData)) */
-            leafData: string;
+            /** @description The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData)); null when it holds values masked for you at read (ask with unmasked=true) */
+            leafData: string | null;
             /** @description A SHA-256 hash, base64 */
             leafHash: string;
             /** @description RFC 6962 PATH, leaf to root */
@@ -1308,6 +1362,163 @@ export interface components {
             publicKeys: {
                 keyId: string;
                 publicKey: string;
+            }[];
+        };
+        PiiAppliesToInput: {
+            /**
+             * @description String values of the event before/after
+             * @default true
+             */
+            payload: boolean;
+            /**
+             * @description Only these JSON field names (at any depth) of before/after; empty = all
+             * @default []
+             */
+            fields: string[];
+            /** @default false */
+            targetName: boolean;
+            /** @default false */
+            actorName: boolean;
+            /** @default false */
+            actorIp: boolean;
+            /** @default false */
+            reason: boolean;
+        };
+        PiiRuleInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            /**
+             * @description What the rule finds
+             * @enum {string}
+             */
+            detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+            appliesTo: {
+                payload: boolean;
+                fields: string[];
+                targetName: boolean;
+                actorName: boolean;
+                actorIp: boolean;
+                reason: boolean;
+            };
+            /**
+             * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+             * @enum {string}
+             */
+            mode: "write" | "read";
+            /**
+             * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+             * @enum {string}
+             */
+            style: "redact" | "partial" | "hash";
+            defaultCountry: string | null;
+            enabled: boolean;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CreatePiiRuleInput: {
+            name: string;
+            /**
+             * @description What the rule finds
+             * @enum {string}
+             */
+            detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+            /**
+             * @default {
+             *       "payload": true,
+             *       "fields": [],
+             *       "targetName": false,
+             *       "actorName": false,
+             *       "actorIp": false,
+             *       "reason": false
+             *     }
+             */
+            appliesTo: components["schemas"]["PiiAppliesToInput"];
+            /**
+             * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+             * @enum {string}
+             */
+            mode: "write" | "read";
+            /**
+             * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+             * @enum {string}
+             */
+            style: "redact" | "partial" | "hash";
+            /** @default null */
+            defaultCountry: string | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        PreviewPiiRequestInput: {
+            /** @description Free text: every enabled rule applies to all of it */
+            text?: string;
+            /** @description A sample audit event: each rule applies where its appliesTo says */
+            event?: {
+                /** @default null */
+                actorName: string | null;
+                /** @default null */
+                actorIp: string | null;
+                /** @default null */
+                targetName: string | null;
+                /** @default null */
+                reason: string | null;
+                before?: unknown;
+                after?: unknown;
+            };
+            /** @description A proposed rule set; the org's current rules when absent */
+            rules?: {
+                name: string;
+                /**
+                 * @description What the rule finds
+                 * @enum {string}
+                 */
+                detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+                /**
+                 * @default {
+                 *       "payload": true,
+                 *       "fields": [],
+                 *       "targetName": false,
+                 *       "actorName": false,
+                 *       "actorIp": false,
+                 *       "reason": false
+                 *     }
+                 */
+                appliesTo: components["schemas"]["PiiAppliesToInput"];
+                /**
+                 * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+                 * @enum {string}
+                 */
+                mode: "write" | "read";
+                /**
+                 * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+                 * @enum {string}
+                 */
+                style: "redact" | "partial" | "hash";
+                /** @default null */
+                defaultCountry: string | null;
+                /** @default true */
+                enabled: boolean;
+            }[];
+        };
+        PiiPreviewInput: {
+            /** @description What would be stored: after the write-mode rules */
+            stored: unknown;
+            /** @description What a reader without audit:read-unmasked would see: after write- and read-mode rules */
+            masked: unknown;
+            matches: {
+                ruleName: string;
+                /**
+                 * @description What the rule finds
+                 * @enum {string}
+                 */
+                detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+                /**
+                 * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+                 * @enum {string}
+                 */
+                mode: "write" | "read";
+                count: number;
             }[];
         };
         CurrentUserInput: {
@@ -1743,8 +1954,8 @@ export interface components {
             /** @description seq - 1 */
             leafIndex: number;
             treeSize: number;
-            /** @description The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData)) */
-            leafData: string;
+            /** @description The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData)); null when it holds values masked for you at read (ask with unmasked=true) */
+            leafData: string | null;
             /** @description A SHA-256 hash, base64 */
             leafHash: string;
             /** @description RFC 6962 PATH, leaf to root */
@@ -1846,6 +2057,163 @@ export interface components {
             publicKeys: {
                 keyId: string;
                 publicKey: string;
+            }[];
+        };
+        PiiAppliesTo: {
+            /**
+             * @description String values of the event before/after
+             * @default true
+             */
+            payload: boolean;
+            /**
+             * @description Only these JSON field names (at any depth) of before/after; empty = all
+             * @default []
+             */
+            fields: string[];
+            /** @default false */
+            targetName: boolean;
+            /** @default false */
+            actorName: boolean;
+            /** @default false */
+            actorIp: boolean;
+            /** @default false */
+            reason: boolean;
+        };
+        PiiRule: {
+            id: string;
+            orgId: string;
+            name: string;
+            /**
+             * @description What the rule finds
+             * @enum {string}
+             */
+            detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+            appliesTo: {
+                payload: boolean;
+                fields: string[];
+                targetName: boolean;
+                actorName: boolean;
+                actorIp: boolean;
+                reason: boolean;
+            };
+            /**
+             * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+             * @enum {string}
+             */
+            mode: "write" | "read";
+            /**
+             * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+             * @enum {string}
+             */
+            style: "redact" | "partial" | "hash";
+            defaultCountry: string | null;
+            enabled: boolean;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CreatePiiRule: {
+            name: string;
+            /**
+             * @description What the rule finds
+             * @enum {string}
+             */
+            detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+            /**
+             * @default {
+             *       "payload": true,
+             *       "fields": [],
+             *       "targetName": false,
+             *       "actorName": false,
+             *       "actorIp": false,
+             *       "reason": false
+             *     }
+             */
+            appliesTo: components["schemas"]["PiiAppliesTo"];
+            /**
+             * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+             * @enum {string}
+             */
+            mode: "write" | "read";
+            /**
+             * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+             * @enum {string}
+             */
+            style: "redact" | "partial" | "hash";
+            /** @default null */
+            defaultCountry: string | null;
+            /** @default true */
+            enabled: boolean;
+        };
+        PreviewPiiRequest: {
+            /** @description Free text: every enabled rule applies to all of it */
+            text?: string;
+            /** @description A sample audit event: each rule applies where its appliesTo says */
+            event?: {
+                /** @default null */
+                actorName: string | null;
+                /** @default null */
+                actorIp: string | null;
+                /** @default null */
+                targetName: string | null;
+                /** @default null */
+                reason: string | null;
+                before?: unknown;
+                after?: unknown;
+            };
+            /** @description A proposed rule set; the org's current rules when absent */
+            rules?: {
+                name: string;
+                /**
+                 * @description What the rule finds
+                 * @enum {string}
+                 */
+                detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+                /**
+                 * @default {
+                 *       "payload": true,
+                 *       "fields": [],
+                 *       "targetName": false,
+                 *       "actorName": false,
+                 *       "actorIp": false,
+                 *       "reason": false
+                 *     }
+                 */
+                appliesTo: components["schemas"]["PiiAppliesTo"];
+                /**
+                 * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+                 * @enum {string}
+                 */
+                mode: "write" | "read";
+                /**
+                 * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+                 * @enum {string}
+                 */
+                style: "redact" | "partial" | "hash";
+                /** @default null */
+                defaultCountry: string | null;
+                /** @default true */
+                enabled: boolean;
+            }[];
+        };
+        PiiPreview: {
+            /** @description What would be stored: after the write-mode rules */
+            stored: unknown;
+            /** @description What a reader without audit:read-unmasked would see: after write- and read-mode rules */
+            masked: unknown;
+            matches: {
+                ruleName: string;
+                /**
+                 * @description What the rule finds
+                 * @enum {string}
+                 */
+                detector: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+                /**
+                 * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+                 * @enum {string}
+                 */
+                mode: "write" | "read";
+                count: number;
             }[];
         };
         CurrentUser: {
@@ -8263,6 +8631,8 @@ export interface operations {
                 to?: string;
                 /** @description Free text over action, actor name, target name and reason */
                 q?: string;
+                /** @description true: the stored values, without read-time PII masking (needs audit:read-unmasked; audited) */
+                unmasked?: "true" | "false";
             };
             header?: never;
             path: {
@@ -8362,7 +8732,10 @@ export interface operations {
     };
     getAuditEvent: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description true: the stored values, without read-time PII masking (needs audit:read-unmasked; audited) */
+                unmasked?: "true" | "false";
+            };
             header?: never;
             path: {
                 orgId: string;
@@ -9214,6 +9587,8 @@ export interface operations {
     getAuditEventProof: {
         parameters: {
             query?: {
+                /** @description true: the stored values, without read-time PII masking (needs audit:read-unmasked; audited) */
+                unmasked?: "true" | "false";
                 /** @description The checkpoint to prove against; the latest when absent */
                 treeSize?: number;
             };
@@ -9967,6 +10342,618 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditExportProof"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPiiRules: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PiiRule"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPiiRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePiiRuleInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PiiRule"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewPiiMasking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewPiiRequestInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PiiPreview"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPiiRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with pii_ */
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PiiRule"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deletePiiRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with pii_ */
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updatePiiRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with pii_ */
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * @description What the rule finds
+                     * @enum {string}
+                     */
+                    detector?: "email" | "phone" | "payment-card" | "my-number" | "iban" | "ip-address";
+                    appliesTo?: components["schemas"]["PiiAppliesToInput"];
+                    /**
+                     * @description write: masked before the event is stored (and sealed), for good; read: stored in the clear, masked when read or exported
+                     * @enum {string}
+                     */
+                    mode?: "write" | "read";
+                    /**
+                     * @description redact: [email]; partial: keeps the domain of an e-mail, the last 4 of a card ...; hash: a keyed HMAC token, the same for the same value
+                     * @enum {string}
+                     */
+                    style?: "redact" | "partial" | "hash";
+                    defaultCountry?: string | null;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PiiRule"];
                 };
             };
             /** @description Default Response */

@@ -102,6 +102,18 @@ describe('the hexaplane CLI', () => {
     expect(failed).toMatchObject({ code: 1 });
     expect((failed as { stdout: string }).stdout).toContain('FAILED (file-hash)');
   });
+
+  it('manages and previews PII rules, and reads the audit log unmasked (pii-rule, audit --unmasked)', async () => {
+    const rule = JSON.parse((await cli('pii-rule', 'create', 'CLI phones', '--detector', 'phone', '--mode', 'read', '--style', 'redact', '--country', 'JP', '-o', 'json')).stdout);
+    expect(rule).toMatchObject({ detector: 'phone', defaultCountry: 'JP', appliesTo: { payload: true } });
+    expect(JSON.parse((await cli('pii-rule', 'preview', 'call 03-1234-5678', '-o', 'json')).stdout).masked).toBe('call [phone]');
+    await cli('pii-rule', 'update', rule.id, '--enabled', 'false', '--if-match', '"v1"');
+    const rules = JSON.parse((await cli('pii-rule', 'list', '-o', 'json')).stdout) as { id: string; enabled: boolean }[];
+    expect(rules.find((r) => r.id === rule.id)?.enabled).toBe(false);
+    await cli('pii-rule', 'delete', rule.id);
+    const events = JSON.parse((await cli('audit', 'list', '--unmasked', '--action', 'pii-rule:', '-o', 'json')).stdout) as { action: string }[];
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['pii-rule:create', 'pii-rule:update', 'pii-rule:delete']));
+  });
 });
 
 describe('the demo seed', () => {

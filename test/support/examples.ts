@@ -142,6 +142,13 @@ export const fixtures = {
     return policy;
   },
 
+  // ---- compliance: PII rules ----
+  async piiRule(w: World): Promise<{ id: string; name: string }> {
+    const rule = await createInA(w, '/pii-rules', { name: unique('acme-pii-rule'), detector: 'iban', mode: 'read', style: 'redact' });
+    w.rememberSecretsOfA(rule.id, rule.name);
+    return rule;
+  },
+
   async cluster(w: World): Promise<{ id: string; name: string }> {
     const cluster = await createInA(w, '/clusters', {
       name: unique('acme-cluster'),
@@ -426,6 +433,18 @@ export const examples: Record<string, ExampleBuilder> = {
       readOnly: true,
     };
   },
+
+  // ---- compliance: PII masking ----
+  listPiiRules: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  createPiiRule: async (w) => {
+    const name = unique('acme-new-pii-rule');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, detector: 'ip-address', mode: 'read', style: 'partial', appliesTo: { payload: false, actorIp: true } }, successStatus: 201, action: 'pii-rule:create' };
+  },
+  getPiiRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.piiRule(w)).id }), successStatus: 200 }),
+  updatePiiRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.piiRule(w)).id }), body: { enabled: false }, successStatus: 200, action: 'pii-rule:update' }),
+  deletePiiRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.piiRule(w)).id }), successStatus: 204, action: 'pii-rule:delete' }),
+  previewPiiMasking: async (w) => ({ params: inA(w), body: { text: 'card 4111 1111 1111 1111' }, successStatus: 200, action: 'pii-rule:read', readOnly: true }),
 
   // ---- integrations: clusters and placement ----
   createCluster: async (w) => {

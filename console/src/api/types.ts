@@ -48,3 +48,5 @@ export type AuditOutcome = AuditEvent['outcome'];
 
 export type Cluster = Schemas['Cluster'];
 export type Reconciliation = Schemas['WorkspaceReconciliation'];
+
+export type PiiRule = Schemas['PiiRule'];

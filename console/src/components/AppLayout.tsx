@@ -6,6 +6,7 @@ import {
   IconHexagons,
   IconHistory,
   IconKey,
+  IconMask,
   IconScale,
   IconShieldLock,
   IconStack2,
@@ -33,6 +34,7 @@ const orgSections: Section[] = [
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
+  { path: 'pii', label: 'PII masking', icon: <IconMask size={18} /> },
 ];
 
 function Brand() {

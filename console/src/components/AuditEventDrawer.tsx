@@ -1,4 +1,5 @@
-import { Badge, Code, Divider, Drawer, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Code, Divider, Drawer, Group, SimpleGrid, Stack, Switch, Text, Title } from '@mantine/core';
+import { useState } from 'react';
 import { useAuditEvent } from '../api/audit.ts';
 import type { AuditEvent } from '../api/types.ts';
 import { formatDateTime } from '../lib/format.ts';
@@ -17,7 +18,7 @@ function changedFields(before: unknown, after: unknown): string[] {
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && k !== 'updatedAt' && k !== 'version');
 }
 
-function EventDetail({ event }: { event: AuditEvent }) {
+function EventDetail({ event, unmasked }: { event: AuditEvent; unmasked: boolean }) {
   const changed = changedFields(event.before, event.after);
   return (
     <Stack data-testid="audit-detail" data-id={event.id}>
@@ -85,7 +86,7 @@ function EventDetail({ event }: { event: AuditEvent }) {
           ))}
         </Group>
       )}
-      <AuditProofPanel orgId={event.orgId} eventId={event.id} />
+      <AuditProofPanel orgId={event.orgId} eventId={event.id} unmasked={unmasked} />
       <Divider />
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Stack gap={4}>
@@ -101,12 +102,27 @@ function EventDetail({ event }: { event: AuditEvent }) {
   );
 }
 
-/** Opens from a row; fetches the event itself so a shared link to it always shows everything. */
-export function AuditEventDrawer({ orgId, eventId, onClose }: { orgId: string; eventId: string | null; onClose: () => void }) {
-  const event = useAuditEvent(orgId, eventId);
+/**
+ * Opens from a row; fetches the event itself so a shared link to it always shows everything.
+ * `canUnmask` (audit:read-unmasked) offers the stored values; each unmasked read is audited.
+ */
+export function AuditEventDrawer({ orgId, eventId, onClose, canUnmask = false, unmasked: listUnmasked = false }: { orgId: string; eventId: string | null; onClose: () => void; canUnmask?: boolean; unmasked?: boolean }) {
+  const [toggled, setToggled] = useState(false);
+  const unmasked = canUnmask && (listUnmasked || toggled);
+  const event = useAuditEvent(orgId, eventId, unmasked);
   return (
     <Drawer opened={eventId !== null} onClose={onClose} title="Audit event" position="right" size="xl">
-      <QueryState query={event}>{event.data && <EventDetail event={event.data} />}</QueryState>
+      {canUnmask && !listUnmasked && (
+        <Switch
+          mb="md"
+          label="Show unmasked"
+          description="The stored values, without PII masking. Your read is recorded in the audit log."
+          checked={toggled}
+          onChange={(e) => setToggled(e.currentTarget.checked)}
+          data-testid="audit-drawer-unmasked"
+        />
+      )}
+      <QueryState query={event}>{event.data && <EventDetail event={event.data} unmasked={unmasked} />}</QueryState>
     </Drawer>
   );
 }

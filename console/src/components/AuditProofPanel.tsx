@@ -8,17 +8,21 @@ import { Fact } from './workspace/OverviewTab.tsx';
 
 type Proof = NonNullable<ReturnType<typeof useAuditProof>['data']>;
 
-/** Recomputes the root from the leaf data and the path: true only if it is the signed root. */
+/**
+ * Recomputes the root from the leaf data and the path: true only if it is the signed root.
+ * Without leaf data (withheld because it holds values masked for this reader) the stated
+ * leaf hash is checked against the root instead.
+ */
 async function checkProof(proof: Proof): Promise<boolean> {
-  const leaf = await leafHashOf(proof.leafData);
   const stated = fromBase64(proof.leafHash);
+  const leaf = proof.leafData === null ? stated : await leafHashOf(proof.leafData);
   if (leaf.length !== stated.length || leaf.some((v, i) => v !== stated[i])) return false;
   return verifyInclusion(leaf, proof.leafIndex, proof.treeSize, proof.auditPath.map(fromBase64), fromBase64(proof.checkpoint.rootHash));
 }
 
 /** Where the event sits in the organization's signed Merkle tree, checked in the browser. */
-export function AuditProofPanel({ orgId, eventId }: { orgId: string; eventId: string }) {
-  const proof = useAuditProof(orgId, eventId);
+export function AuditProofPanel({ orgId, eventId, unmasked = false }: { orgId: string; eventId: string; unmasked?: boolean }) {
+  const proof = useAuditProof(orgId, eventId, unmasked);
   const verified = useQuery({
     queryKey: ['audit-proof-check', eventId, proof.data?.treeSize],
     queryFn: () => checkProof(proof.data!),
@@ -61,6 +65,12 @@ export function AuditProofPanel({ orgId, eventId }: { orgId: string; eventId: st
           <Code>{p.checkpoint.keyId}</Code>
         </Fact>
       </SimpleGrid>
+      {p.leafData === null && (
+        <Text size="xs" c="dimmed" data-testid="audit-proof-withheld">
+          The event's stored bytes hold values masked for you (PII masking), so the proof starts from its leaf hash; with
+          “Show unmasked” it starts from the bytes themselves.
+        </Text>
+      )}
       <Text size="xs" c="dimmed">
         The leaf hash and the {p.auditPath.length} hashes of the audit path recompute the checkpoint's root (RFC 6962). Check the
         Ed25519 signature of the checkpoint with the published keys (/api/v1/audit/public-keys) to prove it offline; docs/audit.md

@@ -1,9 +1,10 @@
-import { Badge, Button, Code, Group, Paper, Select, SimpleGrid, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, Select, SimpleGrid, Switch, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconFilterOff, IconHistory, IconSearch } from '@tabler/icons-react';
 import { useState, type ChangeEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { useAuditEvents, type AuditBucket, type AuditFilters } from '../api/audit.ts';
+import { useCan } from '../api/compliance.ts';
 import { useApiKeys } from '../api/identity.ts';
 import { useNames } from '../api/names.ts';
 import { useOrgId } from '../api/org.ts';
@@ -128,7 +129,10 @@ export function AuditPage() {
   const [form, setForm] = useState<FilterForm>(() => ({ ...emptyFilters, action: params.get('action') ?? '', q: params.get('q') ?? '' }));
   const [debounced] = useDebouncedValue(form, 350);
   const query = toQuery(debounced);
-  const events = useAuditEvents(orgId, query);
+  // Shown only to those with audit:read-unmasked; every unmasked read is itself audited.
+  const canUnmask = useCan(orgId, 'audit:read-unmasked');
+  const [unmasked, setUnmasked] = useState(false);
+  const events = useAuditEvents(orgId, query, canUnmask && unmasked);
   const [bucket, setBucket] = useState<AuditBucket>('hour');
   const openId = params.get('event');
   const errors = fieldErrors(events.error);
@@ -198,6 +202,17 @@ export function AuditPage() {
           />
           <TextInput label="From" type="datetime-local" {...text('from')} data-testid="audit-filter-from" />
           <TextInput label="To" type="datetime-local" {...text('to')} data-testid="audit-filter-to" />
+          {canUnmask && (
+            <Group align="flex-end">
+              <Switch
+                label="Show unmasked"
+                description="Stored values, without PII masking (audited)"
+                checked={unmasked}
+                onChange={(e) => setUnmasked(e.currentTarget.checked)}
+                data-testid="audit-unmasked"
+              />
+            </Group>
+          )}
           <Group align="flex-end">
             <Button variant="default" leftSection={<IconFilterOff size={16} />} disabled={!filtered} onClick={() => setForm(emptyFilters)} data-testid="audit-filter-clear">
               Clear filters
@@ -220,7 +235,7 @@ export function AuditPage() {
           </EmptyState>
         }
       />
-      <AuditEventDrawer orgId={orgId} eventId={openId} onClose={() => openEvent(null)} />
+      <AuditEventDrawer orgId={orgId} eventId={openId} onClose={() => openEvent(null)} canUnmask={canUnmask} unmasked={canUnmask && unmasked} />
     </>
   );
 }

@@ -54,9 +54,10 @@ export function auditCommands(program: Command): void {
   const audit = program.command('audit').description('The audit log');
   withFilters(audit.command('list'))
     .option('--limit <n>', 'events', '50')
+    .option('--unmasked', 'stored values, without read-time PII masking (needs audit:read-unmasked; audited)')
     .action(async (o: Any, cmd: Command) => {
       const { client, output, orgId } = contextOf(cmd);
-      const query = { limit: Number(o.limit), ...filtersOf(o) };
+      const query = { limit: Number(o.limit), ...filtersOf(o), ...(o.unmasked ? { unmasked: 'true' as const } : {}) };
       print(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events', { params: { path: { orgId }, query } })).items, eventColumns);
     });
   withFilters(audit.command('export'))
@@ -102,8 +103,11 @@ export function auditCommands(program: Command): void {
       printMessage(output, `FAILED (${verdict.problem})${where ? ` at ${where}` : ''}: ${verdict.detail}`, verdict);
       process.exitCode = 1;
     });
-  audit.command('get <eventId>').action(async (eventId: string, _o, cmd: Command) => {
-    const { client, orgId } = contextOf(cmd);
-    print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId } } })), eventColumns);
-  });
+  audit.command('get <eventId>')
+    .option('--unmasked', 'stored values, without read-time PII masking (needs audit:read-unmasked; audited)')
+    .action(async (eventId: string, o: Any, cmd: Command) => {
+      const { client, orgId } = contextOf(cmd);
+      const query = o.unmasked ? { unmasked: 'true' as const } : {};
+      print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId }, query } })), eventColumns);
+    });
 }

@@ -19,6 +19,7 @@ import {
   inclusionProofSchema,
   proofQuery,
   publicKeySchema,
+  unmaskedQuery,
 } from './schemas.ts';
 import type { AuditService } from './service.ts';
 
@@ -28,13 +29,13 @@ export function registerAuditRoutes(app: App, service: AuditService): void {
   r.get('/api/v1/orgs/:orgId/audit-events', {
     schema: {
       tags: ['audit'], operationId: 'listAuditEvents', summary: 'Search the audit log, newest first', params: orgParams,
-      querystring: pageQuery.extend(auditQuery.shape), response: { 200: pageOf(auditEventSchema), ...errorResponses },
+      querystring: pageQuery.extend(auditQuery.shape).extend(unmaskedQuery.shape), response: { 200: pageOf(auditEventSchema), ...errorResponses },
     },
-  }, async (req) => service.listEvents(principalOf(req), req.params.orgId, req.query));
+  }, async (req) => service.listEvents(principalOf(req), req.params.orgId, req.query, req.query.unmasked === 'true'));
 
   r.get('/api/v1/orgs/:orgId/audit-events/:eventId', {
-    schema: { tags: ['audit'], operationId: 'getAuditEvent', summary: 'Get one audit event', params: auditEventParams, response: { 200: auditEventSchema, ...errorResponses } },
-  }, async (req) => service.getEvent(principalOf(req), req.params.orgId, req.params.eventId));
+    schema: { tags: ['audit'], operationId: 'getAuditEvent', summary: 'Get one audit event', params: auditEventParams, querystring: unmaskedQuery, response: { 200: auditEventSchema, ...errorResponses } },
+  }, async (req) => service.getEvent(principalOf(req), req.params.orgId, req.params.eventId, req.query.unmasked === 'true'));
 
   r.get('/api/v1/orgs/:orgId/audit-timeline', {
     schema: {
@@ -98,7 +99,7 @@ export function registerAuditRoutes(app: App, service: AuditService): void {
       tags: ['audit'], operationId: 'getAuditEventProof', summary: 'An inclusion proof of one event against a checkpoint', params: auditEventParams,
       querystring: proofQuery, response: { 200: inclusionProofSchema, ...errorResponses },
     },
-  }, async (req) => service.inclusionProof(principalOf(req), req.params.orgId, req.params.eventId, req.query.treeSize));
+  }, async (req) => service.inclusionProof(principalOf(req), req.params.orgId, req.params.eventId, req.query.treeSize, req.query.unmasked === 'true'));
 
   r.get('/api/v1/orgs/:orgId/audit/consistency', {
     schema: {

@@ -41,6 +41,11 @@ export const auditQuery = z.object({
   q: z.string().max(200).optional().describe('Free text over action, actor name, target name and reason'),
 });
 
+/** PII masking at read (ADR 0010): the stored values need audit:read-unmasked, and each such read is audited. */
+export const unmaskedQuery = z.object({
+  unmasked: z.enum(['true', 'false']).optional().describe('true: the stored values, without read-time PII masking (needs audit:read-unmasked; audited)'),
+});
+
 export const auditEventParams = z.object({
   orgId: z.string(),
   eventId: z.string().regex(/^evt_[0-9a-z]{26}$/, 'must be an audit event id (evt_...)'),
@@ -116,7 +121,10 @@ export const inclusionProofSchema = z
     eventId: z.string(),
     leafIndex: z.number().int().describe('seq - 1'),
     treeSize: z.number().int(),
-    leafData: z.string().describe('The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData))'),
+    leafData: z
+      .string()
+      .nullable()
+      .describe('The canonical JSON the leaf hashes (RFC 6962 leaf: SHA-256(0x00 || leafData)); null when it holds values masked for you at read (ask with unmasked=true)'),
     leafHash: base64Hash,
     auditPath: z.array(base64Hash).describe('RFC 6962 PATH, leaf to root'),
     checkpoint: checkpointSchema,
@@ -143,7 +151,7 @@ export const publicKeySchema = z
   })
   .meta({ id: 'AuditPublicKey' });
 
-export const proofQuery = z.object({
+export const proofQuery = unmaskedQuery.extend({
   treeSize: treeSize.optional().describe('The checkpoint to prove against; the latest when absent'),
 });
 

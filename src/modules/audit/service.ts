@@ -1,9 +1,9 @@
 import type { Principal } from '../../kernel/authz.ts';
+import { recordAudit } from '../../kernel/audit.ts';
 import { decodeCursor, encodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { problems } from '../../kernel/http/problems.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { inclusionRanges, consistencyRanges, nodesFor, rangeHash, type LeafRange, type NodeLookup } from './merkle.ts';
-import { recordAudit } from '../../kernel/audit.ts';
 import { newId } from '../../kernel/ids.ts';
 import type {
   AuditEventView,
@@ -135,22 +135,50 @@ export function createAuditService(deps: ModuleDeps) {
     return savedSearchView(row);
   }
 
+  /**
+   * Reading stored values past read-time PII masking (ADR 0010): needs audit:read-unmasked
+   * (a refusal is audited by require), and the read itself is recorded, one event per request.
+   */
+  async function requireUnmasked(p: Principal, orgId: string): Promise<void> {
+    await authz.require(p, 'audit:read-unmasked', { type: 'organization', id: orgId, orgId });
+  }
+
+  async function recordUnmaskedRead(p: Principal, orgId: string, eventIds: string[]): Promise<void> {
+    await recordAudit(db, p, {
+      action: 'audit:read-unmasked',
+      orgId,
+      target: { type: 'audit-event', id: eventIds.length === 1 ? eventIds[0]! : null },
+      after: { eventIds },
+    });
+  }
+
+  async function shown(p: Principal, orgId: string, events: AuditEventView[], unmasked: boolean): Promise<AuditEventView[]> {
+    if (unmasked) {
+      await recordUnmaskedRead(p, orgId, events.map((e) => e.id));
+      return events;
+    }
+    return deps.services.compliance.maskAuditEvents(orgId, events, { unmasked: false });
+  }
+
   return {
-    async listEvents(p: Principal, orgId: string, query: PageQuery & AuditQuery): Promise<Page<AuditEventView>> {
+    async listEvents(p: Principal, orgId: string, query: PageQuery & AuditQuery, unmasked = false): Promise<Page<AuditEventView>> {
       await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      if (unmasked) await requireUnmasked(p, orgId);
       if (query.from && query.to && new Date(query.from) >= new Date(query.to)) {
         throw problems.validation([{ field: 'query.to', message: 'must be after from' }]);
       }
       const rows = await store.listEvents(db, orgId, query, decodeCursor(query.cursor), query.limit);
       const page = toPage(rows, query.limit);
-      return { items: page.items.map(auditEventView), nextCursor: page.nextCursor };
+      return { items: await shown(p, orgId, page.items.map(auditEventView), unmasked), nextCursor: page.nextCursor };
     },
 
-    async getEvent(p: Principal, orgId: string, eventId: string): Promise<AuditEventView> {
+    async getEvent(p: Principal, orgId: string, eventId: string, unmasked = false): Promise<AuditEventView> {
       await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      if (unmasked) await requireUnmasked(p, orgId);
       const row = await store.findEvent(db, orgId, eventId);
       if (!row) throw problems.notFound('audit event', eventId);
-      return auditEventView(row);
+      const [event] = await shown(p, orgId, [auditEventView(row)], unmasked);
+      return event!;
     },
 
     async listCheckpoints(p: Principal, orgId: string, query: PageQuery): Promise<Page<CheckpointView>> {
@@ -168,8 +196,14 @@ export function createAuditService(deps: ModuleDeps) {
       return checkpointView(row);
     },
 
-    async inclusionProof(p: Principal, orgId: string, eventId: string, treeSize: number | undefined): Promise<InclusionProofView> {
+    /**
+     * leafData is the stored bytes, so read-time masking cannot apply to it: a masked reader
+     * gets it only when the org's read rules would change nothing in this event, and null
+     * otherwise (the proof still verifies against leafHash); `unmasked` gives it, audited.
+     */
+    async inclusionProof(p: Principal, orgId: string, eventId: string, treeSize: number | undefined, unmasked = false): Promise<InclusionProofView> {
       await authz.require(p, 'audit:read', { type: 'organization', id: orgId, orgId });
+      if (unmasked) await requireUnmasked(p, orgId);
       const event = await store.findSealedEvent(db, orgId, eventId);
       if (!event) throw problems.notFound('audit event', eventId);
       const checkpoint = treeSize === undefined ? await store.latestCheckpoint(db, orgId) : await store.findCheckpoint(db, orgId, treeSize);
@@ -179,11 +213,19 @@ export function createAuditService(deps: ModuleDeps) {
         throw problems.conflict('not-sealed', `Event ${eventId} is not in the tree of size ${size} yet; ask again after the next checkpoint.`);
       }
       const index = event.seq - 1;
+      let data: string | null = leafData(event);
+      if (unmasked) {
+        await recordUnmaskedRead(p, orgId, [eventId]);
+      } else {
+        const view = auditEventView(event);
+        const masker = await deps.services.compliance.readMasker(orgId);
+        if (masker.maskEvent(view) !== view) data = null;
+      }
       return {
         eventId,
         leafIndex: index,
         treeSize: size,
-        leafData: leafData(event),
+        leafData: data,
         leafHash: eventLeafHash(event).toString('base64'),
         auditPath: await rangeHashes(db, orgId, inclusionRanges(index, size)),
         checkpoint: checkpointView(checkpoint),
