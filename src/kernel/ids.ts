@@ -33,6 +33,9 @@ export const idPrefixes = {
   auditSigningKey: 'ask',
   cluster: 'cls',
   request: 'req',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
+  webhookMessage: 'msg',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
