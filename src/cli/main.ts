@@ -8,6 +8,7 @@ import { apiKeyCommands } from './commands/apikey.ts';
 import { policyCommands, roleCommands } from './commands/access.ts';
 import { auditCommands } from './commands/audit.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
+import { webhookCommands } from './commands/webhook.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
 
@@ -96,6 +97,7 @@ roleCommands(program);
 policyCommands(program);
 apiKeyCommands(program);
 auditCommands(program);
+webhookCommands(program);
 
 program
   .command('demo')
