@@ -7,7 +7,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEgress, type ResolvedAddress } from '../../src/kernel/egress.ts';
+import { createEgress, type Egress, type ResolvedAddress } from '../../src/kernel/egress.ts';
 import { sealPending } from '../../src/modules/audit/index.ts';
 import { createWebhookWorker } from '../../src/modules/integrations/index.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -19,8 +19,7 @@ describe('webhook SSRF protection', () => {
   let admin: Credentials;
   let orgId = '';
   let counter = 0;
-  const defaultEgress = () => t.deps.egress;
-  let original: ReturnType<typeof defaultEgress>;
+  let original: Egress;
 
   beforeAll(async () => {
     t = await createTestApp({ egressAllowCidrs: [] });

@@ -6,6 +6,7 @@ import {
   IconHexagons,
   IconHistory,
   IconKey,
+  IconWebhook,
   IconScale,
   IconShieldLock,
   IconStack2,
@@ -32,6 +33,7 @@ const orgSections: Section[] = [
   { path: 'roles', label: 'Roles & bindings', icon: <IconShieldLock size={18} /> },
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
+  { path: 'webhooks', label: 'Webhooks', icon: <IconWebhook size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
 ];
 
