@@ -76,7 +76,8 @@ export function webhookCommands(program: Command): void {
 
   webhook.command('update <webhookId>')
     .option('--name <name>')
-    .option('--url <url>')
+    // Not --url: that global option names the Hexaplane server.
+    .option('--endpoint <url>', 'the new URL deliveries go to')
     .option('-e, --event <type>', 'replace the event types (repeatable)', collect)
     .option('--description <text>')
     .option('--enabled', 'switch it on (again)')
@@ -86,7 +87,7 @@ export function webhookCommands(program: Command): void {
       const enabled = enabledOf(o);
       const body = {
         ...(o.name ? { name: o.name } : {}),
-        ...(o.url ? { url: o.url } : {}),
+        ...(o.endpoint ? { url: o.endpoint } : {}),
         ...(o.event ? { eventTypes: o.event } : {}),
         ...(o.description !== undefined ? { description: o.description } : {}),
         ...(enabled !== undefined ? { enabled } : {}),
