@@ -9,6 +9,7 @@ import { policyCommands, roleCommands } from './commands/access.ts';
 import { auditCommands } from './commands/audit.ts';
 import { complianceCommands } from './commands/compliance.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
+import { webhookCommands } from './commands/webhook.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
 
@@ -98,6 +99,7 @@ policyCommands(program);
 apiKeyCommands(program);
 auditCommands(program);
 complianceCommands(program);
+webhookCommands(program);
 
 program
   .command('demo')

@@ -32,4 +32,10 @@ describe('configuration', () => {
     expect(printed).not.toContain('mailer:pw');
     expect(printed).toContain('db.example.com');
   });
+
+  it('allow-lists no egress range unless told, and reads a comma-separated list of CIDRs', () => {
+    expect(loadConfig({}).egressAllowCidrs).toEqual([]);
+    expect(loadConfig({ HEXAPLANE_EGRESS_ALLOW_CIDRS: '10.20.0.0/16, fd00:1::/64' }).egressAllowCidrs).toEqual(['10.20.0.0/16', 'fd00:1::/64']);
+    expect(() => loadConfig({ HEXAPLANE_EGRESS_ALLOW_CIDRS: '10.20.0.0' })).toThrow(/egressAllowCidrs \(HEXAPLANE_EGRESS_ALLOW_CIDRS\)/);
+  });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -10,6 +11,19 @@ import { z } from 'zod';
  */
 /** A switch: YAML gives booleans, the environment gives "true"/"false"/"1"/"0". */
 const flag = () => z.union([z.boolean(), z.stringbool()]).default(false);
+
+/** A list: YAML gives a sequence, the environment a comma-separated string. */
+const list = () =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+    z.array(z.string()),
+  );
+
+/** Ranges outbound connections (webhooks, SIEM streams) may reach although not public. */
+const cidrList = () =>
+  list()
+    .pipe(z.array(z.string().refine((c) => ipaddr.isValidCIDR(c), 'must be a CIDR like 10.20.0.0/16 or fd00::/8')))
+    .default([]);
 
 export const configSchema = z.object({
   host: z.string().min(1).default('localhost'),
@@ -33,6 +47,7 @@ export const configSchema = z.object({
   demo: flag(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
+  egressAllowCidrs: cidrList(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -59,6 +74,7 @@ const envKeys: Record<keyof Config, string> = {
   demo: 'HEXAPLANE_DEMO',
   smtpUrl: 'HEXAPLANE_SMTP_URL',
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
+  egressAllowCidrs: 'HEXAPLANE_EGRESS_ALLOW_CIDRS',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */

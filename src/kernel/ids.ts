@@ -36,6 +36,9 @@ export const idPrefixes = {
   cluster: 'cls',
   request: 'req',
   piiRule: 'pii',
+  webhook: 'whk',
+  webhookDelivery: 'whd',
+  webhookMessage: 'msg',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

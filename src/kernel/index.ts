@@ -6,6 +6,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { KeyProvider } from './crypto.ts';
 import type { Db } from './db/index.ts';
+import { createEgress, type Egress } from './egress.ts';
 import type { HttpPorts } from './http/server.ts';
 import type { Logger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
@@ -23,6 +24,8 @@ export interface Kernel {
   changes: Changes;
   metrics: Registry;
   ports: HttpPorts;
+  /** The guard on tenant-aimed outbound connections (kernel/egress.ts); read it at call time. */
+  egress: Egress;
 }
 
 export function createKernel(input: { config: Config; log: Logger; db: Db; clock: Clock; keys: KeyProvider }): Kernel {
@@ -33,5 +36,6 @@ export function createKernel(input: { config: Config; log: Logger; db: Db; clock
     changes: new Changes(input.log),
     metrics: createMetricsRegistry(),
     ports: { authenticator: null, tenants: null },
+    egress: createEgress({ allowCidrs: input.config.egressAllowCidrs }),
   };
 }

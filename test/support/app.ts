@@ -54,6 +54,8 @@ export async function createTestApp(overrides: Partial<Record<keyof Config, unkn
       bootstrapAdminEmail: ADMIN_EMAIL,
       bootstrapAdminPassword: ADMIN_PASSWORD,
       rateLimitPerMinute: 100_000,
+      // Test receivers listen on loopback; pass `egressAllowCidrs: []` for the default (nothing allowed).
+      egressAllowCidrs: ['127.0.0.0/8'],
       ...overrides,
     },
   );

@@ -206,6 +206,21 @@ export const fixtures = {
     w.rememberSecretsOfA(created.id);
     return created.id;
   },
+
+  // ---- webhooks: the test config allow-lists 127.0.0.0/8; nothing listens on port 9 ----
+  async webhook(w: World): Promise<{ id: string; name: string }> {
+    const { webhook } = await createInA(w, '/webhooks', { name: unique('acme-hook'), url: 'http://127.0.0.1:9/hook', eventTypes: ['workspace.created'] });
+    w.rememberSecretsOfA(webhook.id, webhook.name);
+    return webhook;
+  },
+
+  /** A webhook with one (failed, pending) ping delivery. */
+  async webhookDelivery(w: World): Promise<{ webhookId: string; deliveryId: string }> {
+    const webhook = await fixtures.webhook(w);
+    const delivery = await createInA(w, `/webhooks/${webhook.id}/ping`, undefined);
+    w.rememberSecretsOfA(delivery.id, delivery.eventId);
+    return { webhookId: webhook.id, deliveryId: delivery.id };
+  },
 };
 
 /** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
@@ -464,4 +479,27 @@ export const examples: Record<string, ExampleBuilder> = {
   unplaceWorkspace: async (w) => ({ params: inA(w, { workspaceId: (await fixtures.placedWorkspace(w)).id }), successStatus: 200, action: 'cluster:assign' }),
   getWorkspaceReconciliation: async (w) => ({ params: inA(w, { workspaceId: (await fixtures.placedWorkspace(w)).id }), successStatus: 200 }),
   getWorkspaceManifests: async (w) => ({ params: inA(w, { workspaceId: w.workspaceA.id }), successStatus: 200 }),
+
+  // ---- integrations: outbound webhooks ----
+  listWebhookEventTypes: async (w) => ({ params: inA(w), successStatus: 200 }),
+  createWebhook: async (w) => {
+    const name = unique('acme-new-hook');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, url: 'http://127.0.0.1:9/new', eventTypes: ['workspace.created', 'member.removed'] }, successStatus: 201, action: 'webhook:create' };
+  },
+  listWebhooks: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getWebhook: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhook(w)).id }), successStatus: 200 }),
+  updateWebhook: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhook(w)).id }), body: { eventTypes: ['*'] }, successStatus: 200, action: 'webhook:update' }),
+  deleteWebhook: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhook(w)).id }), successStatus: 204, action: 'webhook:delete' }),
+  rotateWebhookSecret: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhook(w)).id }), body: { overlapMinutes: 10 }, successStatus: 201, action: 'webhook:rotate' }),
+  pingWebhook: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhook(w)).id }), successStatus: 201, action: 'webhook:redeliver' }),
+  listWebhookDeliveries: async (w) => ({ params: inA(w, { webhookId: (await fixtures.webhookDelivery(w)).webhookId }), query: { status: 'pending' }, successStatus: 200 }),
+  getWebhookDelivery: async (w) => {
+    const { webhookId, deliveryId } = await fixtures.webhookDelivery(w);
+    return { params: inA(w, { webhookId, deliveryId }), successStatus: 200 };
+  },
+  redeliverWebhookDelivery: async (w) => {
+    const { webhookId, deliveryId } = await fixtures.webhookDelivery(w);
+    return { params: inA(w, { webhookId, deliveryId }), successStatus: 202, action: 'webhook:redeliver' };
+  },
 };

@@ -7,6 +7,7 @@ import {
   IconHistory,
   IconKey,
   IconMask,
+  IconWebhook,
   IconScale,
   IconShieldLock,
   IconStack2,
@@ -33,6 +34,7 @@ const orgSections: Section[] = [
   { path: 'roles', label: 'Roles & bindings', icon: <IconShieldLock size={18} /> },
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
+  { path: 'webhooks', label: 'Webhooks', icon: <IconWebhook size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
   { path: 'pii', label: 'PII masking', icon: <IconMask size={18} /> },
 ];

@@ -10,4 +10,11 @@ export const integrationsActions: ActionInfo[] = [
     scope: 'workspace',
     description: 'Place a workspace on a cluster or take it off one (which deletes its namespace there)',
   },
+  // ---- outbound webhooks ----
+  { name: 'webhook:create', scope: 'organization', description: 'Subscribe an endpoint to events (its signing secret is shown once)' },
+  { name: 'webhook:read', scope: 'organization', description: 'See webhook endpoints and their delivery logs (never their secrets)' },
+  { name: 'webhook:update', scope: 'organization', description: 'Change, disable or re-enable a webhook endpoint' },
+  { name: 'webhook:delete', scope: 'organization', description: 'Delete a webhook endpoint and its delivery log' },
+  { name: 'webhook:rotate', scope: 'organization', description: 'Rotate a webhook signing secret' },
+  { name: 'webhook:redeliver', scope: 'organization', description: 'Send deliveries on demand: redeliver one, or ping the endpoint' },
 ];

@@ -8,12 +8,17 @@ import { kubernetesDriver } from './kubernetes.ts';
 import { manifestsToYaml, namespaceFor, workspaceManifests } from './manifests.ts';
 import { registerIntegrationsRoutes } from './routes.ts';
 import { createIntegrationsService, type IntegrationsService } from './service.ts';
+import { registerWebhookRoutes } from './webhook-routes.ts';
+import { createWebhookService } from './webhook-service.ts';
+import { createWebhookWorker, type WebhookWorker } from './webhook-worker.ts';
 
 export type { IntegrationsService } from './service.ts';
 export type { ClusterConnection, ClusterDriver, ConnectCluster } from './driver.ts';
 export type { Manifest } from './manifests.ts';
 export { roleGroup, workspaceManifests } from './manifests.ts';
 export { kubernetesDriver } from './kubernetes.ts';
+export type { WebhookService } from './webhook-service.ts';
+export { createWebhookWorker, type DeliveryPolicy, type WebhookWorker, type WebhookWorkerOptions } from './webhook-worker.ts';
 
 export interface IntegrationsOptions {
   /** How to reach a cluster; the Kubernetes adapter unless a test substitutes its own. */
@@ -24,10 +29,18 @@ export function register(app: App, deps: ModuleDeps, options: IntegrationsOption
   deps.authz.registerActions(integrationsActions);
   const service = createIntegrationsService(deps, options.connect ?? ((connection) => kubernetesDriver(connection)));
   registerIntegrationsRoutes(app, service);
+  registerWebhookRoutes(app, createWebhookService(deps));
   deps.outbox.on('workspace.reconcile', (message) => service.reconcileWorkspace(message.payload));
   deps.outbox.on('cluster.check', (message) => service.checkCluster(message.payload));
   deps.outbox.on('notification.email', emailDelivery(deps.config, deps.log.child({ component: 'email' })));
   return service;
+}
+
+/** Starts webhook delivery (main.ts calls it with the workers; every replica may run one). */
+export function startWebhookWorker(deps: ModuleDeps): WebhookWorker {
+  const worker = createWebhookWorker(deps);
+  worker.start();
+  return worker;
 }
 
 /**
