@@ -3,7 +3,7 @@ import { fixtures } from '../support/examples.ts';
 import { call, signIn } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
 import { describe as describeOp, liveDocument, operationsOf, type Operation } from './openapi.ts';
-import { auditSince, auditWatermark, describeEvents, exampleFor, send, snippet, type AuditRow } from './support.ts';
+import { auditSince, auditWatermark, describeEvents, exampleFor, GENERATED_SUITE_TIMEOUT_MS, send, snippet, type AuditRow } from './support.ts';
 
 /**
  * Audit completeness, generated from the live OpenAPI document: every mutating operation under
@@ -210,4 +210,4 @@ it('audits every mutating operation exactly once, on success and on denial', asy
   console.log(`audit completeness: ${mutating.length} mutating routes (${orgScoped} under /orgs/{orgId}, ${mutating.length - orgScoped} outside)`);
   expect(failures, failures.join('\n')).toEqual([]);
   expect(uncovered).toEqual([]);
-});
+}, GENERATED_SUITE_TIMEOUT_MS);

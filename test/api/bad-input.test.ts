@@ -20,6 +20,7 @@ import {
 import {
   countChanges,
   exampleFor,
+  GENERATED_SUITE_TIMEOUT_MS,
   problemOf,
   problemShapeErrors,
   send,
@@ -540,4 +541,4 @@ it('refuses invalid input to every operation with a problem naming the field, an
   console.log(`bad input: ${operationCount} operations, ${caseCount} cases, row counts of ${tableCount} tables compared per operation\n  ${kinds}`);
   const failures = log.lines();
   expect(failures, failures.join('\n')).toEqual([]);
-});
+}, GENERATED_SUITE_TIMEOUT_MS);

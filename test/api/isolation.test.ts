@@ -4,7 +4,7 @@ import { fixtures } from '../support/examples.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
 import { describe as describeOp, liveDocument, operationsOf, urlOf, type Operation } from './openapi.ts';
-import { exampleFor, idsOfAIn, leakedSecrets, send, snippet } from './support.ts';
+import { exampleFor, GENERATED_SUITE_TIMEOUT_MS, idsOfAIn, leakedSecrets, send, snippet } from './support.ts';
 
 /**
  * Tenant isolation, generated from the live OpenAPI document: every operation, aimed at org
@@ -279,4 +279,4 @@ it('refuses every operation on org A to other tenants and to members without a r
   expect(failures, failures.join('\n')).toEqual([]);
   expect(uncovered).toEqual([]);
   expect(covered.length).toBe(operations.length);
-});
+}, GENERATED_SUITE_TIMEOUT_MS);

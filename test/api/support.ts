@@ -6,6 +6,12 @@ import { examples } from '../support/examples.ts';
 import type { World } from '../support/world.ts';
 import { describe as describeOp, urlOf, type Operation } from './openapi.ts';
 
+/**
+ * The suites generated from the OpenAPI document run every operation in one test: their time
+ * grows with the API, and a busy CI machine is slower, so they get more than the default.
+ */
+export const GENERATED_SUITE_TIMEOUT_MS = 300_000;
+
 export interface RequestShape {
   params: Record<string, string>;
   query?: Record<string, string>;
