@@ -33,6 +33,8 @@ export const configSchema = z.object({
   demo: flag(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
+  /** How often the retention worker deletes what retention allows (ADR 0009). */
+  retentionIntervalMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -59,6 +61,7 @@ const envKeys: Record<keyof Config, string> = {
   demo: 'HEXAPLANE_DEMO',
   smtpUrl: 'HEXAPLANE_SMTP_URL',
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
+  retentionIntervalMinutes: 'HEXAPLANE_RETENTION_INTERVAL_MINUTES',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */

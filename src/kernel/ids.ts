@@ -33,6 +33,9 @@ export const idPrefixes = {
   auditSigningKey: 'ask',
   cluster: 'cls',
   request: 'req',
+  // audit retention (ADR 0009)
+  legalHold: 'hold',
+  retentionRun: 'rrun',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

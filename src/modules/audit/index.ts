@@ -1,6 +1,7 @@
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { Kernel } from '../../kernel/index.ts';
+import { registerAccessLogAndRetention } from './access-log-and-retention.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
@@ -11,6 +12,10 @@ export type { AuditService, SealedAuditEvent } from './service.ts';
 export type { AuditEventView } from './schemas.ts';
 export type { Sealer } from './sealer.ts';
 export { verifyEventsAgainstCheckpoint } from './sealing.ts';
+
+export { accessLogWriterOf, runRetention, startAccessLogWriter, startRetentionWorker } from './access-log-and-retention.ts';
+export type { AccessLogWriter } from './access-log-writer.ts';
+export type { RetentionReport, RetentionWorker } from './retention-worker.ts';
 
 /** How often an idle sealer looks for new events; a busy one seals batch after batch. */
 const SEAL_INTERVAL_MS = 2_000;
@@ -26,5 +31,6 @@ export function register(app: App, deps: ModuleDeps): AuditService {
   deps.authz.registerActions([{ name: 'audit:read', scope: 'organization', description: 'Search and read the audit log' }]);
   const service = createAuditService(deps);
   registerAuditRoutes(app, service);
+  registerAccessLogAndRetention(app, deps);
   return service;
 }
