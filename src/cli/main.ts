@@ -7,6 +7,7 @@ import { ApiProblem, createHexaplaneClient, unwrap } from '../sdk/index.ts';
 import { apiKeyCommands } from './commands/apikey.ts';
 import { policyCommands, roleCommands } from './commands/access.ts';
 import { auditCommands } from './commands/audit.ts';
+import { accessLogCommands, legalHoldCommands, retentionCommands } from './commands/retention.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
@@ -96,6 +97,9 @@ roleCommands(program);
 policyCommands(program);
 apiKeyCommands(program);
 auditCommands(program);
+accessLogCommands(program);
+retentionCommands(program);
+legalHoldCommands(program);
 
 program
   .command('demo')
