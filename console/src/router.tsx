@@ -44,6 +44,8 @@ export const router = createBrowserRouter([
               { path: 'policies', element: page(() => import('./pages/PoliciesPage.tsx'), 'PoliciesPage') },
               { path: 'api-keys', element: page(() => import('./pages/ApiKeysPage.tsx'), 'ApiKeysPage') },
               { path: 'audit', element: page(() => import('./pages/AuditPage.tsx'), 'AuditPage') },
+              { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },
+              { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

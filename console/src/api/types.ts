@@ -48,3 +48,10 @@ export type AuditOutcome = AuditEvent['outcome'];
 
 export type Cluster = Schemas['Cluster'];
 export type Reconciliation = Schemas['WorkspaceReconciliation'];
+
+// ---- access log and retention (ADR 0009) ----
+export type AccessLogEntry = Schemas['AccessLogEntry'];
+export type AccessLogSummary = Schemas['AccessLogSummary'];
+export type RetentionSettings = Schemas['RetentionSettings'];
+export type LegalHold = Schemas['LegalHold'];
+export type RetentionRun = Schemas['RetentionRun'];

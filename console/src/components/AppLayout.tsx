@@ -3,9 +3,11 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
   IconDevices,
+  IconGavel,
   IconHexagons,
   IconHistory,
   IconKey,
+  IconListDetails,
   IconScale,
   IconShieldLock,
   IconStack2,
@@ -33,6 +35,8 @@ const orgSections: Section[] = [
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
+  { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
+  { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
 ];
 
 function Brand() {
