@@ -132,13 +132,14 @@ describe('mayDropPartition', () => {
     );
   });
 
-  it('examines only partitions that end before the oldest cutoff, and every droppable one is among them', () => {
+  it('drops every examined partition that no hold touches (the examined ones end before every cutoff)', () => {
     fc.assert(
       fc.property(logArb, settingsArb, partitionArb, (log, settings, p) => {
         const plan = planRetention({ log, now: new Date(NOW), settings, holds: [] });
         const from = new Date(NOW - p.fromDays * DAY_MS);
-        const part = { name: 'p', from, to: new Date(from.getTime() + p.lengthDays * DAY_MS), contents: ORGS.flatMap((orgId) => [null, ...WORKSPACES].map((workspaceId) => ({ orgId, workspaceId }))), allSealed: true };
-        if (mayDropPartition(plan, part)) expect(partitionCandidates(plan, [part])).toHaveLength(1);
+        const part = { name: 'p', from, to: new Date(from.getTime() + p.lengthDays * DAY_MS), contents: p.contents, allSealed: true };
+        // Rows of a partition that is not examined still go, row by row.
+        if (partitionCandidates(plan, [part]).length === 1) expect(mayDropPartition(plan, part)).toBe(true);
       }),
     );
   });
