@@ -9,7 +9,7 @@ import { useNames } from '../api/names.ts';
 import { useOrgId } from '../api/org.ts';
 import { errorFor, fieldErrors } from '../api/problem.ts';
 import { useAccessLog, useAccessLogSummary, type AccessLogFilters } from '../api/retention.ts';
-import type { AccessLogEntry } from '../api/types.ts';
+import type { AccessLogEntry, AccessLogSummary } from '../api/types.ts';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { QueryState } from '../components/ProblemAlert.tsx';
@@ -94,23 +94,41 @@ function entryColumns(principalName: (kind: string, id: string) => string): Colu
   ];
 }
 
+type Bucket = AccessLogSummary['buckets'][number];
+
+/** The server leaves out empty buckets; the chart shows the whole period, empty ones as zero. */
+function filledBuckets(summary: AccessLogSummary | undefined, bucket: 'hour' | 'day'): Bucket[] {
+  if (!summary) return [];
+  const step = bucket === 'hour' ? 3_600_000 : 86_400_000;
+  const byStart = new Map(summary.buckets.map((b) => [new Date(b.start).getTime(), b]));
+  const first = Math.floor(new Date(summary.from).getTime() / step) * step;
+  const out: Bucket[] = [];
+  for (let at = first; at < new Date(summary.to).getTime(); at += step) {
+    out.push(byStart.get(at) ?? { start: new Date(at).toISOString(), total: 0, s2xx: 0, s3xx: 0, s4xx: 0, s5xx: 0 });
+  }
+  return out;
+}
+
 function StatusChart({ orgId }: { orgId: string }) {
   const [bucket, setBucket] = useState<'hour' | 'day'>('hour');
   const summary = useAccessLogSummary(orgId, bucket);
-  const data = (summary.data?.buckets ?? []).map((b) => ({
-    time: bucket === 'hour' ? formatDateTime(b.start).slice(-5) : b.start.slice(0, 10),
+  const data = filledBuckets(summary.data, bucket).map((b) => ({
+    time: bucket === 'hour'
+      ? new Date(b.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+      : new Date(b.start).toLocaleDateString([], { month: 'short', day: 'numeric' }),
     '2xx': b.s2xx,
     '3xx': b.s3xx,
     '4xx': b.s4xx,
     '5xx': b.s5xx,
   }));
+  const empty = (summary.data?.buckets.length ?? 0) === 0;
   return (
     <SectionCard title="Requests by status class" description={bucket === 'hour' ? 'Per hour, last 24 hours' : 'Per day, last 30 days'}>
       <Group justify="flex-end" mb="sm">
         <SegmentedControl size="xs" value={bucket} onChange={(v) => setBucket(v as 'hour' | 'day')} data={[{ value: 'hour', label: 'Hours' }, { value: 'day', label: 'Days' }]} data-testid="access-log-bucket" />
       </Group>
       <QueryState query={summary}>
-        {data.length === 0 ? (
+        {empty ? (
           <Text size="sm" c="dimmed">No requests in this period.</Text>
         ) : (
           <BarChart
