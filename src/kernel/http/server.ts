@@ -271,6 +271,12 @@ function isLoggedPath(url: string): boolean {
   return url.startsWith('/api/') || url.startsWith('/scim/');
 }
 
+/** The matched route; null for an unknown path (the console's catch-all answers unknown /api/ paths too). */
+function routeTemplateOf(request: FastifyRequest): string | null {
+  const url = request.routeOptions.url;
+  return url && url !== '/*' ? url : null;
+}
+
 function headerBytes(value: unknown): number {
   const n = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : 0;
   return Number.isFinite(n) && n > 0 ? n : 0;
@@ -296,7 +302,7 @@ function registerAccessLog(app: FastifyInstance, ports: HttpPorts): void {
         orgId: orgId && (typeof routeOrg !== 'string' || routeOrg === orgId) ? orgId : null,
         workspaceId: typeof workspaceId === 'string' && workspaceId.length <= 64 ? workspaceId : null,
         method: request.method,
-        routeTemplate: request.routeOptions.url ?? null,
+        routeTemplate: routeTemplateOf(request),
         status: reply.statusCode,
         latencyMs,
         principalKind: principal?.kind ?? null,
