@@ -6,7 +6,7 @@ import { createDb, type Db } from './kernel/db/index.ts';
 import { migrate } from './kernel/db/migrate.ts';
 import { expireIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
-import { startSealer } from './modules/audit/index.ts';
+import { startAccessLogWriter, startRetentionWorker, startSealer } from './modules/audit/index.ts';
 import { bootstrapAdministrator } from './modules/identity/index.ts';
 import { startWebhookWorker } from './modules/integrations/index.ts';
 import { seedDemo } from './modules/readiness/demo.ts';
@@ -66,6 +66,8 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
   hexaplane.deps.outbox.start();
   const sealer = startSealer(hexaplane.deps);
   const webhooks = startWebhookWorker(hexaplane.deps);
+  const accessLog = startAccessLogWriter(hexaplane.deps);
+  const retention = startRetentionWorker(hexaplane.deps);
   const housekeeping = setInterval(() => {
     expireIdempotencyKeys(database.db).catch((error) => log.warn({ err: error }, 'idempotency cleanup failed'));
     sql`SELECT ensure_audit_partitions(now()::date, 3)`.execute(database.db).catch(() => undefined);
@@ -84,6 +86,9 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
       await hexaplane.deps.outbox.stop();
       await sealer.stop();
       await webhooks.stop();
+      await retention.stop();
+      // After the HTTP server closed: the last responses are in the buffer.
+      await accessLog.stop();
       await hexaplane.deps.changes.close();
       await database.close();
       log.info('Hexaplane stopped');

@@ -46,6 +46,8 @@ export const router = createBrowserRouter([
               { path: 'webhooks', element: page(() => import('./pages/WebhooksPage.tsx'), 'WebhooksPage') },
               { path: 'audit', element: page(() => import('./pages/AuditPage.tsx'), 'AuditPage') },
               { path: 'pii', element: page(() => import('./pages/PiiRulesPage.tsx'), 'PiiRulesPage') },
+              { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },
+              { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

@@ -8,6 +8,7 @@ import { apiKeyCommands } from './commands/apikey.ts';
 import { policyCommands, roleCommands } from './commands/access.ts';
 import { auditCommands } from './commands/audit.ts';
 import { complianceCommands } from './commands/compliance.ts';
+import { accessLogCommands, legalHoldCommands, retentionCommands } from './commands/retention.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
 import { webhookCommands } from './commands/webhook.ts';
 import { writeProfile } from './context.ts';
@@ -100,6 +101,9 @@ apiKeyCommands(program);
 auditCommands(program);
 complianceCommands(program);
 webhookCommands(program);
+accessLogCommands(program);
+retentionCommands(program);
+legalHoldCommands(program);
 
 program
   .command('demo')

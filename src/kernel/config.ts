@@ -48,6 +48,8 @@ export const configSchema = z.object({
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
   egressAllowCidrs: cidrList(),
+  /** How often the retention worker deletes what retention allows (ADR 0009). */
+  retentionIntervalMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -75,6 +77,7 @@ const envKeys: Record<keyof Config, string> = {
   smtpUrl: 'HEXAPLANE_SMTP_URL',
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
   egressAllowCidrs: 'HEXAPLANE_EGRESS_ALLOW_CIDRS',
+  retentionIntervalMinutes: 'HEXAPLANE_RETENTION_INTERVAL_MINUTES',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */

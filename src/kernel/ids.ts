@@ -39,6 +39,9 @@ export const idPrefixes = {
   webhook: 'whk',
   webhookDelivery: 'whd',
   webhookMessage: 'msg',
+  // audit retention (ADR 0009)
+  legalHold: 'hold',
+  retentionRun: 'rrun',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

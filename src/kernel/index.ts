@@ -35,7 +35,7 @@ export function createKernel(input: { config: Config; log: Logger; db: Db; clock
     outbox: new OutboxWorker(input.db, input.log.child({ component: 'outbox' }), { pollMs: input.config.outboxPollMs }),
     changes: new Changes(input.log),
     metrics: createMetricsRegistry(),
-    ports: { authenticator: null, tenants: null },
+    ports: { authenticator: null, tenants: null, accessLog: null },
     egress: createEgress({ allowCidrs: input.config.egressAllowCidrs }),
   };
 }

@@ -223,6 +223,36 @@ export const fixtures = {
   },
 };
 
+// ---- access log and retention (ADR 0009) ----
+
+/** A fresh, active legal hold on A's finance workspace. */
+async function legalHoldInA(w: World): Promise<{ id: string; name: string }> {
+  const hold = await createInA(w, '/legal-holds', { name: unique('acme-hold'), reason: 'fixture', scope: { type: 'workspace', id: w.workspaceA.id } });
+  w.rememberSecretsOfA(hold.id, hold.name);
+  return hold;
+}
+
+const accessLogAndRetentionExamples: Record<string, ExampleBuilder> = {
+  listAccessLog: async (w) => ({ params: inA(w), query: { status: '2xx', method: 'GET', route: '/api/v1/orgs/', limit: '5' }, successStatus: 200 }),
+  getAccessLogSummary: async (w) => ({ params: inA(w), query: { bucket: 'hour' }, successStatus: 200 }),
+  getRetention: async (w) => ({ params: inA(w), successStatus: 200 }),
+  setRetention: async (w) => ({
+    params: inA(w),
+    body: { auditDays: 400, accessLogDays: 60, workspaces: [{ workspaceId: w.workspaceA.id, auditDays: 730 }] },
+    successStatus: 200,
+    action: 'retention:update',
+  }),
+  listRetentionRuns: async (w) => ({ params: inA(w), query: { limit: '5' }, successStatus: 200 }),
+  createLegalHold: async (w) => {
+    const name = unique('acme-new-hold');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, reason: 'litigation', scope: { type: 'workspace', id: w.workspaceA.id } }, successStatus: 201, action: 'legal-hold:create' };
+  },
+  listLegalHolds: async (w) => ({ params: inA(w), query: { status: 'active', limit: '5' }, successStatus: 200 }),
+  getLegalHold: async (w) => ({ params: inA(w, { holdId: (await legalHoldInA(w)).id }), successStatus: 200 }),
+  releaseLegalHold: async (w) => ({ params: inA(w, { holdId: (await legalHoldInA(w)).id }), body: { reason: 'matter closed' }, successStatus: 200, action: 'legal-hold:release' }),
+};
+
 /** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
 export const NEVER_APPLIES_POLICY = 'forbid (principal, action, resource) when { false };';
 
@@ -502,4 +532,5 @@ export const examples: Record<string, ExampleBuilder> = {
     const { webhookId, deliveryId } = await fixtures.webhookDelivery(w);
     return { params: inA(w, { webhookId, deliveryId }), successStatus: 202, action: 'webhook:redeliver' };
   },
+  ...accessLogAndRetentionExamples,
 };

@@ -50,3 +50,9 @@ export type Cluster = Schemas['Cluster'];
 export type Reconciliation = Schemas['WorkspaceReconciliation'];
 
 export type PiiRule = Schemas['PiiRule'];
+// ---- access log and retention (ADR 0009) ----
+export type AccessLogEntry = Schemas['AccessLogEntry'];
+export type AccessLogSummary = Schemas['AccessLogSummary'];
+export type RetentionSettings = Schemas['RetentionSettings'];
+export type LegalHold = Schemas['LegalHold'];
+export type RetentionRun = Schemas['RetentionRun'];

@@ -3,11 +3,13 @@ import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
   IconDevices,
+  IconGavel,
   IconHexagons,
   IconHistory,
   IconKey,
   IconMask,
   IconWebhook,
+  IconListDetails,
   IconScale,
   IconShieldLock,
   IconStack2,
@@ -37,6 +39,8 @@ const orgSections: Section[] = [
   { path: 'webhooks', label: 'Webhooks', icon: <IconWebhook size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
   { path: 'pii', label: 'PII masking', icon: <IconMask size={18} /> },
+  { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
+  { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
 ];
 
 function Brand() {

@@ -46,9 +46,39 @@ export interface TenantResolver {
   canEnter(principal: Principal, orgId: string): Promise<boolean>;
 }
 
+/** One API request as the access log keeps it (ADR 0009). */
+export interface AccessLogEntry {
+  /** When the request arrived. */
+  at: Date;
+  /** The organization it entered (route `:orgId` or the principal's); null before/without one. */
+  orgId: string | null;
+  /** The route's `:workspaceId`, so workspace retention and holds can apply. */
+  workspaceId: string | null;
+  method: string;
+  /** The route template (`/api/v1/orgs/:orgId/workspaces`); null when no route matched. */
+  routeTemplate: string | null;
+  status: number;
+  latencyMs: number;
+  principalKind: string | null;
+  principalId: string | null;
+  apiKeyId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  bytesIn: number;
+  bytesOut: number;
+  requestId: string;
+}
+
+/** The audit module implements this port. `record` must not block: it is called on every response. */
+export interface AccessLogRecorder {
+  record(entry: AccessLogEntry): void;
+}
+
 export interface HttpPorts {
   authenticator: Authenticator | null;
   tenants: TenantResolver | null;
+  accessLog?: AccessLogRecorder | null;
 }
 
 declare module 'fastify' {
@@ -112,6 +142,7 @@ export async function createHttpServer(deps: HttpServerDeps): Promise<FastifyIns
   registerRequestIdEcho(app);
   httpMetrics(app, deps.metrics);
   registerAuthentication(app, deps.ports);
+  registerAccessLog(app, deps.ports);
 
   await app.register(rateLimit, {
     global: true,
@@ -232,6 +263,60 @@ function registerAuthentication(app: FastifyInstance, ports: HttpPorts): void {
       if (!tenants || !(await tenants.canEnter(auth.principal, orgId))) throw problems.notFound('organization', orgId);
       auth.principal.orgId = orgId;
     }
+  });
+}
+
+/** Only API requests are logged: health checks, metrics scrapes and console files are not. */
+function isLoggedPath(url: string): boolean {
+  return url.startsWith('/api/') || url.startsWith('/scim/');
+}
+
+/** The matched route; null for an unknown path (the console's catch-all answers unknown /api/ paths too). */
+function routeTemplateOf(request: FastifyRequest): string | null {
+  const url = request.routeOptions.url;
+  return url && url !== '/*' ? url : null;
+}
+
+function headerBytes(value: unknown): number {
+  const n = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : 0;
+  return Number.isFinite(n) && n > 0 ? n : 0;
+}
+
+/**
+ * Hands every API response to the access log port. Synchronous and allocation-light: the
+ * recorder buffers, and nothing here waits for the database.
+ */
+function registerAccessLog(app: FastifyInstance, ports: HttpPorts): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    const recorder = ports.accessLog;
+    if (recorder && isLoggedPath(request.url)) {
+      const principal = request.auth?.principal ?? null;
+      const params = request.params as Record<string, unknown> | undefined;
+      const routeOrg = params?.orgId;
+      const workspaceId = params?.workspaceId;
+      const latencyMs = reply.elapsedTime;
+      const orgId = principal?.orgId ?? null;
+      recorder.record({
+        at: new Date(Date.now() - latencyMs),
+        // Only an org the principal was admitted to (a refused outsider's probe has none).
+        orgId: orgId && (typeof routeOrg !== 'string' || routeOrg === orgId) ? orgId : null,
+        workspaceId: typeof workspaceId === 'string' && workspaceId.length <= 64 ? workspaceId : null,
+        method: request.method,
+        routeTemplate: routeTemplateOf(request),
+        status: reply.statusCode,
+        latencyMs,
+        principalKind: principal?.kind ?? null,
+        principalId: principal?.id ?? null,
+        apiKeyId: principal?.apiKeyId ?? null,
+        sessionId: principal?.sessionId ?? null,
+        ip: request.ip ?? null,
+        userAgent: typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'].slice(0, 512) : null,
+        bytesIn: headerBytes(request.headers['content-length']),
+        bytesOut: headerBytes(reply.getHeader('content-length')),
+        requestId: request.id,
+      });
+    }
+    done();
   });
 }
 

@@ -3,6 +3,7 @@ import type { ModuleDeps } from '../deps.ts';
 import type { Kernel } from '../../kernel/index.ts';
 import { registerAuditExportRoutes } from './export-routes.ts';
 import { createAuditExportService } from './export-service.ts';
+import { registerAccessLogAndRetention } from './access-log-and-retention.ts';
 import { registerAuditRoutes } from './routes.ts';
 import { createSealer, type Sealer } from './sealer.ts';
 
@@ -14,6 +15,10 @@ export type { AuditEventView } from './schemas.ts';
 export type { Sealer } from './sealer.ts';
 export { verifyEventsAgainstCheckpoint } from './sealing.ts';
 export { verifyExportBundle, type ExportManifest, type ExportProof, type ExportVerdict } from './export-bundle.ts';
+
+export { accessLogWriterOf, runRetention, startAccessLogWriter, startRetentionWorker } from './access-log-and-retention.ts';
+export type { AccessLogWriter } from './access-log-writer.ts';
+export type { RetentionReport, RetentionWorker } from './retention-worker.ts';
 
 /** How often an idle sealer looks for new events; a busy one seals batch after batch. */
 const SEAL_INTERVAL_MS = 2_000;
@@ -37,5 +42,6 @@ export function register(app: App, deps: ModuleDeps): AuditService {
   const service = createAuditService(deps);
   registerAuditRoutes(app, service);
   registerAuditExportRoutes(app, createAuditExportService(deps));
+  registerAccessLogAndRetention(app, deps);
   return service;
 }
