@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/kernel/clock.ts';
 import { newId } from '../../src/kernel/ids.ts';
 import { accessLogWriterOf, runRetention, sealPending, type RetentionReport } from '../../src/modules/audit/index.ts';
+import { verifyExportBundle } from '../../src/modules/audit/export-bundle.ts';
 import { leafHash, verifyInclusion } from '../../src/modules/audit/merkle.ts';
 import { DAY_MS, mayDelete, planRetention } from '../../src/modules/audit/retention.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
@@ -219,6 +220,25 @@ describe('a retention run', () => {
       const path = proof.auditPath.map((h: string) => Buffer.from(h, 'base64'));
       expect(verifyInclusion(leaf, proof.leafIndex, proof.treeSize, path, Buffer.from(proof.rootHash ?? proof.checkpoint.rootHash, 'base64'))).toBe(true);
     }
+  });
+
+  it('exports after the run verify offline, the purged seqs accounted for; a row deleted by hand is still a finding', async () => {
+    await sealAll();
+    const exportOf = async () => {
+      const created = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgA}/audit-exports`, 201, { body: {} });
+      const file = await call(t.app, admin, 'GET', `/api/v1/orgs/${orgA}/audit-exports/${created.id}/file`);
+      const proof = await expectJson(t.app, admin, 'GET', `/api/v1/orgs/${orgA}/audit-exports/${created.id}/proof`, 200);
+      return { manifest: created.manifest, file: file.rawPayload, proof };
+    };
+    const purged = report.orgs.find((o) => o.orgId === orgA)!.auditPurged;
+    expect(verifyExportBundle(await exportOf())).toMatchObject({ ok: true, purged });
+    // A survivor outside the held workspace (the tests below use those).
+    const survivor = [...(await remainingIds())].find((id) => inserted.some((e) => e.id === id && e.orgId === orgA && e.workspaceId !== heldWs))!;
+    await t.db.transaction().execute(async (tx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+      await sql`DELETE FROM audit_events WHERE org_id = ${orgA} AND id = ${survivor}`.execute(tx);
+    });
+    expect(verifyExportBundle(await exportOf())).toMatchObject({ ok: false, problem: 'missing-event' });
   });
 
   it('dropped the whole eligible month as a partition and kept the month with held events', async () => {

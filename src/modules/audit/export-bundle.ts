@@ -201,10 +201,35 @@ function parseCsv(text: string): ExportLine[] {
   });
 }
 
+/** The seq ranges each retention run's sealed `retention:purge` event says it removed, by run id. */
+function purgeRecordsIn(lines: ExportLine[]): Map<string, { fromSeq: number; toSeq: number }[]> {
+  const records = new Map<string, { fromSeq: number; toSeq: number }[]>();
+  for (const { event } of lines) {
+    if (event.action !== 'retention:purge' || event.outcome !== 'success') continue;
+    const after = event.after as { runId?: unknown; ranges?: unknown } | null;
+    if (typeof after?.runId === 'string' && Array.isArray(after.ranges)) records.set(after.runId, after.ranges as { fromSeq: number; toSeq: number }[]);
+  }
+  return records;
+}
+
+/**
+ * A seq with no event is accounted for only when proof.json lists it as purged by a run AND that
+ * run's sealed `retention:purge` event, in this export, names it: a row removed by hand has neither.
+ */
+function accountForMissing(seq: number, purged: Map<number, ExportProof['purged'][number]>, records: ReturnType<typeof purgeRecordsIn>, line: number | null): void {
+  const entry = purged.get(seq);
+  if (!entry) throw new ExportFailure('missing-event', `seq ${seq} is sealed but no event carries it, and no retention run purged it`, { seq, line });
+  const covered = (records.get(entry.runId) ?? []).some((r) => seq >= r.fromSeq && seq <= r.toSeq);
+  if (!covered) {
+    throw new ExportFailure('missing-event', `seq ${seq} is listed as purged by ${entry.runId}, but no sealed retention:purge event of that run in this export names it`, { seq, eventId: entry.eventId, line });
+  }
+}
+
 /** Walks the events in seq order against the authenticated leaves; names the first that does not verify. */
 function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: ExportProof, leaves: Hash[]): number {
   const { fromSeq, toSeq } = manifest.range;
   const purged = new Map(proof.purged.map((p) => [p.seq, p]));
+  const records = purgeRecordsIn(lines);
   // A CSV file's first line is its header.
   const lineOffset = manifest.format === 'csv' ? 2 : 1;
   let expected = fromSeq;
@@ -214,11 +239,7 @@ function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: Expo
     const at = { seq, eventId: typeof event.id === 'string' ? event.id : null, line: lineNo };
     if (!Number.isSafeInteger(seq) || seq < fromSeq || seq > toSeq) throw new ExportFailure('out-of-range', `seq ${seq} is outside the exported range ${fromSeq}..${toSeq}`, at);
     if (seq < expected) throw new ExportFailure('out-of-order', `seq ${seq} comes after seq ${expected - 1}: lines are reordered or repeated`, at);
-    if (manifest.complete) {
-      for (let s = expected; s < seq; s++) {
-        if (!purged.has(s)) throw new ExportFailure('missing-event', `seq ${s} is sealed but no event carries it, and no retention run purged it`, { seq: s, line: lineNo });
-      }
-    }
+    if (manifest.complete) for (let s = expected; s < seq; s++) accountForMissing(s, purged, records, lineNo);
     if (event.org_id !== manifest.orgId) throw new ExportFailure('wrong-org', `event ${at.eventId} belongs to ${String(event.org_id)}`, at);
     if (!eventLeafHash(event).equals(leaves[seq - fromSeq]!)) {
       throw new ExportFailure('event-changed', `event ${at.eventId} (seq ${seq}) differs from what was sealed at that position`, at);
@@ -226,11 +247,7 @@ function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: Expo
     expected = seq + 1;
     count += 1;
   }
-  if (manifest.complete) {
-    for (let s = expected; s <= toSeq; s++) {
-      if (!purged.has(s)) throw new ExportFailure('missing-event', `seq ${s} is sealed but no event carries it, and no retention run purged it`, { seq: s });
-    }
-  }
+  if (manifest.complete) for (let s = expected; s <= toSeq; s++) accountForMissing(s, purged, records, null);
   if (count !== manifest.eventCount) throw new ExportFailure('count-mismatch', `the manifest lists ${manifest.eventCount} events, the file has ${count}`);
   return count;
 }

@@ -206,9 +206,10 @@ export function createAuditExportService(deps: ModuleDeps) {
       const row = await loadExport(p, orgId, exportId);
       const { fromSeq, toSeq } = specOf(row);
       const prefixIds = frontierIds(fromSeq - 1);
-      const [nodes, leaves, keys] = await Promise.all([
+      const [nodes, leaves, purged, keys] = await Promise.all([
         store.findNodes(db, orgId, prefixIds),
         exportStore.leafHashRange(db, orgId, fromSeq, toSeq),
+        exportStore.purgedInRange(db, orgId, fromSeq, toSeq),
         store.listSigningKeys(db, null, 1000),
       ]);
       return {
@@ -217,7 +218,7 @@ export function createAuditExportService(deps: ModuleDeps) {
           nodes: prefixIds.map((n) => ({ level: n.level, hash: nodes.get(`${n.level}:${n.index}`)!.toString('base64') })),
         },
         leafHashes: leaves.map((h) => h.toString('base64')),
-        purged: [],
+        purged,
         checkpoint: row.manifest.checkpoint,
         publicKeys: keys.map((k) => ({ keyId: k.key_id, publicKey: k.public_key })),
       };

@@ -101,3 +101,11 @@ export async function listExports(db: Queryable, orgId: string, before: string |
   if (before) query = query.where('id', '<', before);
   return query.orderBy('id', 'desc').limit(limit + 1).execute();
 }
+
+/** What retention removed in seq fromSeq..toSeq (ADR 0009), for an export's proof. */
+export async function purgedInRange(db: Queryable, orgId: string, fromSeq: number, toSeq: number) {
+  const result = await sql<{ seq: string; event_id: string; run_id: string }>`
+    SELECT seq, event_id, run_id FROM audit_purged
+    WHERE org_id = ${orgId} AND seq BETWEEN ${fromSeq} AND ${toSeq} ORDER BY seq`.execute(db);
+  return result.rows.map((r) => ({ seq: Number(r.seq), eventId: r.event_id, runId: r.run_id }));
+}
