@@ -1555,6 +1555,9 @@ export interface components {
                 [key: string]: string;
             };
             complete: boolean;
+            /** @description Read-time PII rules applied; a masked line carries its sealed leaf hash, and verify checks its position only */
+            masked: boolean;
+            maskedEvents: number;
             range: {
                 fromSeq: number;
                 toSeq: number;
@@ -2441,6 +2444,9 @@ export interface components {
                 [key: string]: string;
             };
             complete: boolean;
+            /** @description Read-time PII rules applied; a masked line carries its sealed leaf hash, and verify checks its position only */
+            masked: boolean;
+            maskedEvents: number;
             range: {
                 fromSeq: number;
                 toSeq: number;
@@ -10679,6 +10685,11 @@ export interface operations {
                     fromSeq?: number;
                     /** @description The checkpoint to tie the export to; the latest when absent */
                     treeSize?: number;
+                    /**
+                     * @description Stored values, without read-time PII masking: needs audit:read-unmasked (recorded)
+                     * @default false
+                     */
+                    unmasked?: boolean;
                 };
             };
         };

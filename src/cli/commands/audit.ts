@@ -66,6 +66,7 @@ export function auditCommands(program: Command): void {
     .option('--format <format>', 'jsonl | csv', 'jsonl')
     .option('--from-seq <n>', 'first seq (exports without filters only)')
     .option('--tree-size <n>', 'the checkpoint to tie the export to (default: the latest)')
+    .option('--unmasked', 'stored values, without read-time PII masking (needs audit:read-unmasked; recorded)')
     .action(async (o: Any, cmd: Command) => {
       const { client, output, orgId } = contextOf(cmd);
       const body = {
@@ -73,6 +74,7 @@ export function auditCommands(program: Command): void {
         filters: filtersOf(o),
         ...(o.fromSeq ? { fromSeq: Number(o.fromSeq) } : {}),
         ...(o.treeSize ? { treeSize: Number(o.treeSize) } : {}),
+        ...(o.unmasked ? { unmasked: true } : {}),
       };
       const created = unwrap(await client.POST('/api/v1/orgs/{orgId}/audit-exports', { params: { path: { orgId } }, body }));
       const path_ = { path: { orgId, exportId: created.id } };
@@ -96,6 +98,7 @@ export function auditCommands(program: Command): void {
       const verdict = verifyExportBundle({ manifest, file, proof, ...(o.publicKeys ? { trustedKeys: readKeys(o.publicKeys) } : {}) });
       if (verdict.ok) {
         printMessage(output, `OK: ${verdict.events} events verified against checkpoint ${verdict.checkpoint.treeSize} (key ${verdict.checkpoint.keyId})` +
+          (verdict.masked ? `; ${verdict.masked} masked (position checked, content not: export --unmasked to check it)` : '') +
           (verdict.purged ? `; ${verdict.purged} purged by retention` : ''), verdict);
         return;
       }

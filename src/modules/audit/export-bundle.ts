@@ -33,6 +33,12 @@ export interface ExportManifest {
   /** The search filters applied; `complete` exports have none, so every seq of the range is present. */
   filters: Record<string, string>;
   complete: boolean;
+  /**
+   * Whether the organization's read-time PII rules were applied. A masked line's content no
+   * longer hashes to its leaf: verify then checks its position only (export unmasked to check it).
+   */
+  masked: boolean;
+  maskedEvents: number;
   range: { fromSeq: number; toSeq: number };
   eventCount: number;
   file: { name: string; sha256: string; bytes: number };
@@ -57,7 +63,9 @@ export interface ExportProof {
 
 export interface ExportLine {
   seq: number;
+  /** The sealed leaf hash of the stored event (also when the line's content is masked). */
   leafHash: string;
+  masked?: boolean;
   event: AuditLeafRow;
 }
 
@@ -72,13 +80,13 @@ export function signManifest(manifest: Omit<ExportManifest, 'signature'>, privat
   return { ...manifest, signature };
 }
 
-/** One JSONL line; the event is embedded as its canonical leaf data, so the line is deterministic. */
-export function exportLine(seq: number, leafHash: Hash, leafDataText: string): string {
-  return `{"seq":${seq},"leafHash":"${leafHash.toString('base64')}","event":${leafDataText}}\n`;
+/** One JSONL line; the event is embedded as canonical JSON, so the line is deterministic. */
+export function exportLine(seq: number, leafHash: Hash, eventJson: string, masked: boolean): string {
+  return `{"seq":${seq},"leafHash":"${leafHash.toString('base64')}",${masked ? '"masked":true,' : ''}"event":${eventJson}}\n`;
 }
 
 export const CSV_COLUMNS = [
-  'seq', 'leaf_hash', 'id', 'org_id', 'workspace_id', 'occurred_at', 'actor_kind', 'actor_id', 'actor_name', 'actor_ip',
+  'seq', 'leaf_hash', 'masked', 'id', 'org_id', 'workspace_id', 'occurred_at', 'actor_kind', 'actor_id', 'actor_name', 'actor_ip',
   'actor_user_agent', 'session_id', 'api_key_id', 'action', 'target_type', 'target_id', 'target_name', 'outcome', 'reason',
   'request_id', 'before', 'after',
 ] as const;
@@ -112,7 +120,7 @@ export type ExportProblem =
   | 'count-mismatch';
 
 export type ExportVerdict =
-  | { ok: true; events: number; purged: number; checkpoint: { treeSize: number; keyId: string }; manifestKeyId: string }
+  | { ok: true; events: number; masked: number; purged: number; checkpoint: { treeSize: number; keyId: string }; manifestKeyId: string }
   | { ok: false; problem: ExportProblem; detail: string; seq: number | null; eventId: string | null; line: number | null };
 
 class ExportFailure extends Error {
@@ -191,10 +199,10 @@ function parseCsv(text: string): ExportLine[] {
     throw new ExportFailure('malformed-line', `the CSV file does not parse: ${(error as Error).message}`);
   }
   return records.map((record, i) => {
-    const { seq, leaf_hash: leafHash, before, after, ...columns } = record;
+    const { seq, leaf_hash: leafHash, masked, before, after, ...columns } = record;
     try {
       const event = { ...columns, before: before == null ? null : JSON.parse(before), after: after == null ? null : JSON.parse(after) } as AuditLeafRow;
-      return { seq: Number(seq), leafHash: leafHash ?? '', event };
+      return { seq: Number(seq), leafHash: leafHash ?? '', masked: masked === 'true', event };
     } catch {
       throw new ExportFailure('malformed-line', `row ${i + 1} has a before/after cell that is not JSON`, { line: i + 2 });
     }
@@ -226,7 +234,7 @@ function accountForMissing(seq: number, purged: Map<number, ExportProof['purged'
 }
 
 /** Walks the events in seq order against the authenticated leaves; names the first that does not verify. */
-function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: ExportProof, leaves: Hash[]): number {
+function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: ExportProof, leaves: Hash[]): { events: number; masked: number } {
   const { fromSeq, toSeq } = manifest.range;
   const purged = new Map(proof.purged.map((p) => [p.seq, p]));
   const records = purgeRecordsIn(lines);
@@ -234,14 +242,22 @@ function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: Expo
   const lineOffset = manifest.format === 'csv' ? 2 : 1;
   let expected = fromSeq;
   let count = 0;
-  for (const [i, { seq, event }] of lines.entries()) {
+  let maskedCount = 0;
+  for (const [i, { seq, event, masked, leafHash }] of lines.entries()) {
     const lineNo = i + lineOffset;
     const at = { seq, eventId: typeof event.id === 'string' ? event.id : null, line: lineNo };
     if (!Number.isSafeInteger(seq) || seq < fromSeq || seq > toSeq) throw new ExportFailure('out-of-range', `seq ${seq} is outside the exported range ${fromSeq}..${toSeq}`, at);
     if (seq < expected) throw new ExportFailure('out-of-order', `seq ${seq} comes after seq ${expected - 1}: lines are reordered or repeated`, at);
     if (manifest.complete) for (let s = expected; s < seq; s++) accountForMissing(s, purged, records, lineNo);
     if (event.org_id !== manifest.orgId) throw new ExportFailure('wrong-org', `event ${at.eventId} belongs to ${String(event.org_id)}`, at);
-    if (!eventLeafHash(event).equals(leaves[seq - fromSeq]!)) {
+    const sealed = leaves[seq - fromSeq]!;
+    if (masked) {
+      // Masked content cannot hash to its leaf; the line still names the sealed leaf of its position.
+      if (!manifest.masked || Buffer.from(leafHash, 'base64').compare(sealed) !== 0) {
+        throw new ExportFailure('event-changed', `masked event ${at.eventId} (seq ${seq}) does not name the leaf sealed at that position`, at);
+      }
+      maskedCount += 1;
+    } else if (!eventLeafHash(event).equals(sealed)) {
       throw new ExportFailure('event-changed', `event ${at.eventId} (seq ${seq}) differs from what was sealed at that position`, at);
     }
     expected = seq + 1;
@@ -249,7 +265,7 @@ function verifyEvents(lines: ExportLine[], manifest: ExportManifest, proof: Expo
   }
   if (manifest.complete) for (let s = expected; s <= toSeq; s++) accountForMissing(s, purged, records, null);
   if (count !== manifest.eventCount) throw new ExportFailure('count-mismatch', `the manifest lists ${manifest.eventCount} events, the file has ${count}`);
-  return count;
+  return { events: count, masked: maskedCount };
 }
 
 /**
@@ -274,10 +290,11 @@ export function verifyExportBundle(input: {
     }
     const leaves = verifyLeafHashes(proof, manifest);
     const text = file.toString('utf8');
-    const events = verifyEvents(manifest.format === 'csv' ? parseCsv(text) : parseJsonl(text), manifest, proof, leaves);
+    const { events, masked } = verifyEvents(manifest.format === 'csv' ? parseCsv(text) : parseJsonl(text), manifest, proof, leaves);
     return {
       ok: true,
       events,
+      masked,
       purged: proof.purged.length,
       checkpoint: { treeSize: manifest.checkpoint.treeSize, keyId: manifest.checkpoint.keyId },
       manifestKeyId: manifest.keyId,

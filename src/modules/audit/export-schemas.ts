@@ -10,6 +10,7 @@ export const createExportBody = z
     filters: exportFilters.default({}).describe('Without filters the export is complete: every event of the seq range, so verify also proves none is missing'),
     fromSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('First seq of a complete export (default 1)'),
     treeSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('The checkpoint to tie the export to; the latest when absent'),
+    unmasked: z.boolean().default(false).describe('Stored values, without read-time PII masking: needs audit:read-unmasked (recorded)'),
   })
   .strict();
 
@@ -30,6 +31,8 @@ export const exportManifestSchema = z
     format: z.enum(['jsonl', 'csv']),
     filters: z.record(z.string(), z.string()),
     complete: z.boolean(),
+    masked: z.boolean().describe('Read-time PII rules applied; a masked line carries its sealed leaf hash, and verify checks its position only'),
+    maskedEvents: z.number().int(),
     range: z.object({ fromSeq: z.number().int(), toSeq: z.number().int() }),
     eventCount: z.number().int(),
     file: z.object({ name: z.string(), sha256: z.string(), bytes: z.number().int() }),

@@ -13,7 +13,9 @@ import * as exportStore from './export-store.ts';
 import { frontierIds, leafHashOfText } from './merkle.ts';
 import type { AuditQuery } from './schemas.ts';
 import { activeSigningKey } from './sealer.ts';
+import type { ReadMasker } from '../compliance/index.ts';
 import { canonicalJson, leafData, type SealedEventRow } from './sealing.ts';
+import { auditEventView } from './service.ts';
 import * as store from './store.ts';
 
 /** Seqs read per query while generating a file. */
@@ -25,21 +27,42 @@ interface ExportSpec {
   filters: AuditQuery;
   fromSeq: number;
   toSeq: number;
+  /** The org's read-time PII rules; null for an unmasked export. */
+  masker: ReadMasker | null;
 }
 
-function jsonlLine(row: SealedEventRow): string {
-  const data = leafData(row);
-  return exportLine(row.seq!, leafHashOfText(data), data);
+interface ExportedRow {
+  row: SealedEventRow;
+  /** The leaf sealed for the stored event. */
+  leaf: Buffer;
+  masked: boolean;
 }
 
-function csvLines(rows: SealedEventRow[]): string {
+/** A row as the export shows it: read-masked where the org's rules change it, with the stored event's leaf. */
+function exportedRow(row: SealedEventRow, masker: ReadMasker | null): ExportedRow {
+  const leaf = leafHashOfText(leafData(row));
+  if (!masker || masker.empty) return { row, leaf, masked: false };
+  const view = auditEventView(row);
+  const shown = masker.maskEvent(view);
+  if (shown === view) return { row, leaf, masked: false };
+  const maskedRow = {
+    ...row, actor_name: shown.actor.name, actor_ip: shown.actor.ip, target_name: shown.target.name, reason: shown.reason, before: shown.before, after: shown.after,
+  };
+  return { row: maskedRow, leaf, masked: true };
+}
+
+function jsonlLine({ row, leaf, masked }: ExportedRow): string {
+  return exportLine(row.seq!, leaf, leafData(row), masked);
+}
+
+function csvLines(rows: ExportedRow[]): string {
   return stringify(
-    rows.map((row) => {
-      const data = leafData(row);
+    rows.map(({ row, leaf, masked }) => {
       const { before, after, ...columns } = row as SealedEventRow & Record<string, unknown>;
       return {
         ...columns,
-        leaf_hash: leafHashOfText(data).toString('base64'),
+        leaf_hash: leaf.toString('base64'),
+        masked: masked ? 'true' : null,
         before: before == null ? null : canonicalJson(before),
         after: after == null ? null : canonicalJson(after),
       };
@@ -49,13 +72,18 @@ function csvLines(rows: SealedEventRow[]): string {
   );
 }
 
-/** The export file, chunk by chunk, byte for byte the same every time (the sealed events never change). */
-async function* exportChunks(db: ModuleDeps['db'], spec: ExportSpec): AsyncGenerator<{ text: string; events: number }> {
-  if (spec.format === 'csv') yield { text: stringify([[...CSV_COLUMNS]]), events: 0 };
+/**
+ * The export file, chunk by chunk, byte for byte the same every time: the sealed events never
+ * change (a masked export stays the same while the org's read rules do).
+ */
+async function* exportChunks(db: ModuleDeps['db'], spec: ExportSpec): AsyncGenerator<{ text: string; events: number; masked: number }> {
+  if (spec.format === 'csv') yield { text: stringify([[...CSV_COLUMNS]]), events: 0, masked: 0 };
   for (let after = spec.fromSeq - 1; after < spec.toSeq; after = Math.min(spec.toSeq, after + SEQ_WINDOW)) {
     const rows = await exportStore.exportEvents(db, spec.orgId, spec.filters, after, spec.toSeq, SEQ_WINDOW);
     if (rows.length === 0) continue;
-    yield { text: spec.format === 'csv' ? csvLines(rows) : rows.map(jsonlLine).join(''), events: rows.length };
+    const shown = rows.map((row) => exportedRow(row, spec.masker));
+    const text = spec.format === 'csv' ? csvLines(shown) : shown.map(jsonlLine).join('');
+    yield { text, events: rows.length, masked: shown.filter((r) => r.masked).length };
   }
 }
 
@@ -116,13 +144,30 @@ export function createAuditExportService(deps: ModuleDeps) {
     return row;
   }
 
-  const specOf = (row: exportStore.ExportRow): ExportSpec => ({
+  const maskerOf = async (orgId: string, unmasked: boolean) => (unmasked ? null : deps.services.compliance.readMasker(orgId));
+
+  const specOf = async (row: exportStore.ExportRow): Promise<ExportSpec> => ({
     orgId: row.org_id, format: row.format, filters: row.filters, fromSeq: Number(row.from_seq), toSeq: Number(row.to_seq),
+    masker: await maskerOf(row.org_id, !row.manifest.masked),
   });
+
+  /**
+   * Downloading an export made without masking shows stored values: the permission again, and
+   * the download is recorded. (An org without read rules exports unmasked data that is not secret
+   * from any reader; its manifest says masked: false too, so the same rule applies.)
+   */
+  async function revealUnmasked(p: Principal, orgId: string, exportId: string): Promise<void> {
+    const masker = await deps.services.compliance.readMasker(orgId);
+    if (masker.empty) return;
+    await authz.require(p, 'audit:read-unmasked', orgResource(orgId));
+    await recordAudit(db, p, { action: 'audit:read-unmasked', orgId, target: { type: 'audit-export', id: exportId } });
+  }
 
   return {
     async createExport(p: Principal, orgId: string, body: CreateExportBody): Promise<AuditExportView> {
       await authz.require(p, 'audit:export', orgResource(orgId));
+      // Stored values past read-time masking (ADR 0010): their own permission; the export's audit event says so.
+      if (body.unmasked) await authz.require(p, 'audit:read-unmasked', orgResource(orgId));
       const checkpoint = body.treeSize === undefined ? await store.latestCheckpoint(db, orgId) : await store.findCheckpoint(db, orgId, body.treeSize);
       if (!checkpoint) {
         if (body.treeSize !== undefined) throw problems.notFound('audit checkpoint', `of tree size ${body.treeSize}`);
@@ -133,15 +178,18 @@ export function createAuditExportService(deps: ModuleDeps) {
       if (filters.from && filters.to && new Date(filters.from) >= new Date(filters.to)) {
         throw problems.validation([{ field: 'body.filters.to', message: 'must be after from' }]);
       }
-      const spec: ExportSpec = { orgId, format: body.format, filters, fromSeq: await rangeOf(orgId, body, filters, toSeq), toSeq };
+      const masker = await maskerOf(orgId, body.unmasked);
+      const spec: ExportSpec = { orgId, format: body.format, filters, fromSeq: await rangeOf(orgId, body, filters, toSeq), toSeq, masker };
       const sha = createHash('sha256');
       let bytes = 0;
       let events = 0;
+      let maskedEvents = 0;
       for await (const chunk of exportChunks(db, spec)) {
         const buffer = Buffer.from(chunk.text, 'utf8');
         sha.update(buffer);
         bytes += buffer.length;
         events += chunk.events;
+        maskedEvents += chunk.masked;
       }
       const id = newId('auditExport');
       const createdAt = clock.now();
@@ -154,6 +202,8 @@ export function createAuditExportService(deps: ModuleDeps) {
           format: spec.format,
           filters,
           complete: Object.keys(filters).length === 0,
+          masked: masker !== null && !masker.empty,
+          maskedEvents,
           range: { fromSeq: spec.fromSeq, toSeq },
           eventCount: events,
           file: { name: `events.${spec.format}`, sha256: sha.digest('hex'), bytes },
@@ -173,7 +223,10 @@ export function createAuditExportService(deps: ModuleDeps) {
           action: 'audit:export',
           orgId,
           target: { type: 'audit-export', id, name: manifest.file.name },
-          after: { format: spec.format, filters, complete: manifest.complete, fromSeq: spec.fromSeq, toSeq, eventCount: events, sha256: manifest.file.sha256 },
+          after: {
+            format: spec.format, filters, complete: manifest.complete, unmasked: body.unmasked, maskedEvents,
+            fromSeq: spec.fromSeq, toSeq, eventCount: events, sha256: manifest.file.sha256,
+          },
         });
       });
       const row = await exportStore.findExport(db, orgId, id);
@@ -193,7 +246,8 @@ export function createAuditExportService(deps: ModuleDeps) {
     /** The file again, regenerated from the sealed events; its SHA-256 matches the manifest while they are retained. */
     async exportFile(p: Principal, orgId: string, exportId: string): Promise<{ name: string; contentType: string; body: Readable }> {
       const row = await loadExport(p, orgId, exportId);
-      const spec = specOf(row);
+      if (!row.manifest.masked) await revealUnmasked(p, orgId, exportId);
+      const spec = await specOf(row);
       const chunks = exportChunks(db, spec);
       const body = Readable.from((async function* () {
         for await (const chunk of chunks) yield Buffer.from(chunk.text, 'utf8');
@@ -204,7 +258,8 @@ export function createAuditExportService(deps: ModuleDeps) {
     /** What an offline verifier needs besides the file: the tree left of the range, the range's sealed leaves, the keys. */
     async exportProof(p: Principal, orgId: string, exportId: string): Promise<ExportProofView> {
       const row = await loadExport(p, orgId, exportId);
-      const { fromSeq, toSeq } = specOf(row);
+      const fromSeq = Number(row.from_seq);
+      const toSeq = Number(row.to_seq);
       const prefixIds = frontierIds(fromSeq - 1);
       const [nodes, leaves, purged, keys] = await Promise.all([
         store.findNodes(db, orgId, prefixIds),

@@ -96,7 +96,7 @@ describe('audit export', () => {
     const bundle = await exportBundle({ format: 'csv', filters: { action: 'member:' } });
     expect(bundle.manifest.complete).toBe(false);
     expect(bundle.manifest.eventCount).toBe(5);
-    expect(bundle.file.toString('utf8').split('\n')[0]).toMatch(/^seq,leaf_hash,id,org_id/);
+    expect(bundle.file.toString('utf8').split('\n')[0]).toMatch(/^seq,leaf_hash,masked,id,org_id/);
     expect(verifyExportBundle(bundle)).toMatchObject({ ok: true, events: 5 });
   });
 
@@ -129,6 +129,34 @@ describe('audit export', () => {
     expect(failed(verifyExportBundle({ ...bundle, proof: { ...bundle.proof, leafHashes } })).problem).toBe('root-mismatch');
     const stranger = { keyId: bundle.manifest.keyId, publicKey: '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n' };
     expect(failed(verifyExportBundle({ ...bundle, trustedKeys: [stranger] })).problem).toBe('manifest-signature');
+  });
+});
+
+describe('PII in exports', () => {
+  it('applies read-time masking by default; unmasked needs audit:read-unmasked; both verify', async () => {
+    await t.db.transaction().execute((tx) =>
+      recordAudit(tx, system, { action: 'member:update', orgId, target: { type: 'user', id: 'usr_x', name: 'Jane' }, after: { email: 'jane.doe@acme.example' } }),
+    );
+    await sealAll();
+    const masked = await exportBundle({ filters: { action: 'member:update' } });
+    expect(masked.manifest).toMatchObject({ masked: true, maskedEvents: 1 });
+    expect(masked.file.toString('utf8')).not.toContain('jane.doe@acme.example');
+    expect(masked.file.toString('utf8')).toContain('"masked":true');
+    expect(verifyExportBundle(masked)).toMatchObject({ ok: true, events: 1, masked: 1 });
+    // The leaf a masked line names is authenticated through the signed root.
+    const forged = { ...masked, proof: { ...masked.proof, leafHashes: [Buffer.alloc(32).toString('base64')] } };
+    expect(failed(verifyExportBundle(forged)).problem).toBe('root-mismatch');
+
+    const clear = await exportBundle({ filters: { action: 'member:update' }, unmasked: true });
+    expect(clear.manifest).toMatchObject({ masked: false, maskedEvents: 0 });
+    expect(clear.file.toString('utf8')).toContain('jane.doe@acme.example');
+    expect(verifyExportBundle(clear)).toMatchObject({ ok: true, events: 1, masked: 0 });
+
+    const key = await expectJson(t.app, admin, 'POST', api('/api-keys'), 201, { body: { name: 'auditor', roleId: 'org-security-auditor' } });
+    const auditor: Credentials = { kind: 'apiKey', token: key.secret, keyId: key.apiKey.id };
+    expect((await call(t.app, auditor, 'POST', api('/audit-exports'), { body: { unmasked: true } })).statusCode).toBe(403);
+    expect((await call(t.app, auditor, 'GET', api(`/audit-exports/${clear.manifest.exportId}/file`))).statusCode).toBe(403);
+    expect((await call(t.app, auditor, 'GET', api(`/audit-exports/${masked.manifest.exportId}/file`))).statusCode).toBe(200);
   });
 });
 
