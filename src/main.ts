@@ -6,7 +6,7 @@ import { createDb, type Db } from './kernel/db/index.ts';
 import { migrate } from './kernel/db/migrate.ts';
 import { expireIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
-import { startSealer } from './modules/audit/index.ts';
+import { startSealer, startStreamWorker } from './modules/audit/index.ts';
 import { bootstrapAdministrator } from './modules/identity/index.ts';
 import { seedDemo } from './modules/readiness/demo.ts';
 
@@ -64,6 +64,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
   await hexaplane.deps.changes.listen(database.url);
   hexaplane.deps.outbox.start();
   const sealer = startSealer(hexaplane.deps);
+  const streamWorker = startStreamWorker(hexaplane.deps);
   const housekeeping = setInterval(() => {
     expireIdempotencyKeys(database.db).catch((error) => log.warn({ err: error }, 'idempotency cleanup failed'));
     sql`SELECT ensure_audit_partitions(now()::date, 3)`.execute(database.db).catch(() => undefined);
@@ -81,6 +82,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
       await hexaplane.app.close();
       await hexaplane.deps.outbox.stop();
       await sealer.stop();
+      await streamWorker.stop();
       await hexaplane.deps.changes.close();
       await database.close();
       log.info('Hexaplane stopped');

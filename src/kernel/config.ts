@@ -33,6 +33,10 @@ export const configSchema = z.object({
   demo: flag(),
   smtpUrl: z.string().optional(),
   smtpFrom: z.string().min(3).max(320).default('Hexaplane <no-reply@hexaplane.local>'),
+  // audit: sealing cadence and SIEM streams (ADR 0007)
+  auditSealIntervalMs: z.coerce.number().int().min(10).max(60_000).default(250),
+  auditStreamPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  auditFileSinkDir: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -59,6 +63,9 @@ const envKeys: Record<keyof Config, string> = {
   demo: 'HEXAPLANE_DEMO',
   smtpUrl: 'HEXAPLANE_SMTP_URL',
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
+  auditSealIntervalMs: 'HEXAPLANE_AUDIT_SEAL_INTERVAL_MS',
+  auditStreamPollMs: 'HEXAPLANE_AUDIT_STREAM_POLL_MS',
+  auditFileSinkDir: 'HEXAPLANE_AUDIT_FILE_SINK_DIR',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */
@@ -88,6 +95,7 @@ export function loadConfig(
   const config = parsed.data;
   config.dataDir = path.resolve(config.dataDir);
   config.consoleDir = path.resolve(config.consoleDir);
+  config.auditFileSinkDir = path.resolve(config.auditFileSinkDir ?? path.join(config.dataDir, 'siem'));
   return config;
 }
 

@@ -31,6 +31,7 @@ export const idPrefixes = {
   policy: 'pol',
   auditEvent: 'evt',
   auditSigningKey: 'ask',
+  auditStream: 'ast',
   cluster: 'cls',
   request: 'req',
 } as const;
