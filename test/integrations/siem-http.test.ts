@@ -95,9 +95,9 @@ afterAll(async () => {
 });
 
 describe('SIEM streams over HTTP', () => {
-  let hec: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  let dd: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  let nd: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let hec: any;
+  let dd: any;
+  let nd: any;
 
   it('delivers every sealed event to Splunk HEC, Datadog and signed NDJSON in the documented formats', async () => {
     hec = await createStream({ name: 'splunk', destination: { kind: 'splunk-hec', url: rx.url, token: HEC_TOKEN, index: 'audit', sourcetype: 'hexaplane:audit' } });
