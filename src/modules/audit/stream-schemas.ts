@@ -80,7 +80,7 @@ const ocsfFile = z
   })
   .strict();
 
-export const destinationInput = z.discriminatedUnion('kind', [splunkHec, datadog, syslog, https, ocsfFile]).meta({ id: 'AuditStreamDestinationInput' });
+export const destinationInput = z.discriminatedUnion('kind', [splunkHec, datadog, syslog, https, ocsfFile]);
 export type DestinationInput = z.infer<typeof destinationInput>;
 
 /** The stored destination: what the input holds without its secrets. */
@@ -154,7 +154,8 @@ export type CreateStreamInput = z.infer<typeof createStreamBody>;
 export const updateStreamBody = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
-    destination: destinationInput.optional().describe('Replaces the destination; same kind; omitted secrets are kept'),
+    // Replaces the destination (same kind); omitted secrets are kept.
+    destination: destinationInput.optional(),
     filters: filtersSchema.optional(),
     batch: batchSchema.optional(),
     maxAttempts: z.number().int().min(1).max(1000).optional(),
