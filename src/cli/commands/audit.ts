@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { unwrap } from '../../sdk/index.ts';
 import { contextOf } from '../context.ts';
 import { print } from '../output.ts';
+import { auditStreamCommands } from './audit-streams.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -45,4 +46,5 @@ export function auditCommands(program: Command): void {
     const { client, orgId } = contextOf(cmd);
     print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId } } })), eventColumns);
   });
+  auditStreamCommands(audit);
 }
