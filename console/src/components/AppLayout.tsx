@@ -4,6 +4,7 @@ import {
   IconBuilding,
   IconDevices,
   IconHexagons,
+  IconBroadcast,
   IconHistory,
   IconKey,
   IconScale,
@@ -33,6 +34,7 @@ const orgSections: Section[] = [
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
+  { path: 'audit-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
 ];
 
 function Brand() {
