@@ -50,6 +50,7 @@ function summary(lags: number[]) {
 /** A loopback NDJSON receiver recording receive time − occurredAt per event. */
 async function startReceiver() {
   const lags: number[] = [];
+  const samples: { seq: number; occurredAt: number; receivedAt: number }[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
   const server = http.createServer((req, res) => {
@@ -59,11 +60,12 @@ async function startReceiver() {
       const now = Date.now();
       for (const line of Buffer.concat(chunks).toString('utf8').split('\n')) {
         if (!line) continue;
-        const record = JSON.parse(line) as { id: string; occurredAt: string };
+        const record = JSON.parse(line) as { id: string; seq: number; occurredAt: string };
         if (seen.has(record.id)) duplicates++;
         else {
           seen.add(record.id);
           lags.push(now - Date.parse(record.occurredAt));
+          samples.push({ seq: record.seq, occurredAt: Date.parse(record.occurredAt), receivedAt: now });
         }
       }
       res.writeHead(204).end();
@@ -74,9 +76,11 @@ async function startReceiver() {
   return {
     url: `http://127.0.0.1:${port}/ingest`,
     lags,
+    samples,
     duplicates: () => duplicates,
     reset() {
       lags.length = 0;
+      samples.length = 0;
       seen.clear();
       duplicates = 0;
     },
@@ -127,6 +131,28 @@ function runProducer(url: string, orgId: string, rate: number, seconds: number):
   });
 }
 
+/** Splits each event's lag at the signing time of the first checkpoint that covers its seq. */
+async function splitBySealing(db: ReturnType<typeof createDb>['db'], orgId: string, samples: { seq: number; occurredAt: number; receivedAt: number }[]) {
+  const checkpoints = (await sql<{ tree_size: string; signed_at: Date }>`
+    SELECT tree_size, signed_at FROM audit_checkpoints WHERE org_id = ${orgId} ORDER BY tree_size`.execute(db)).rows.map((r) => ({ size: Number(r.tree_size), at: new Date(r.signed_at).getTime() }));
+  const toSealed: number[] = [];
+  const toReceived: number[] = [];
+  for (const s of samples) {
+    let lo = 0;
+    let hi = checkpoints.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (checkpoints[mid]!.size >= s.seq) hi = mid;
+      else lo = mid + 1;
+    }
+    const sealedAt = checkpoints[lo]?.at;
+    if (sealedAt === undefined) continue;
+    toSealed.push(sealedAt - s.occurredAt);
+    toReceived.push(s.receivedAt - sealedAt);
+  }
+  return { toSealed: summary(toSealed), toReceived: summary(toReceived) };
+}
+
 export interface SiemLagOptions {
   eventsPerSecond?: number;
   seconds?: number;
@@ -174,6 +200,7 @@ export async function measureSiemLag(options: SiemLagOptions = {}) {
     await hexaplane.app.close();
 
     const lag = summary(receiver.lags);
+    const phases = await splitBySealing(db, orgId, receiver.samples);
     return {
       events: produced.events,
       received: receiver.lags.length,
@@ -181,6 +208,9 @@ export async function measureSiemLag(options: SiemLagOptions = {}) {
       achievedEventsPerSecond: Math.round(produced.events / produced.seconds),
       lagMs: lag,
       baselineDirectFeedLagMs: baseline,
+      // Where the lag goes: written → sealed (the checkpoint that covers the event is signed), sealed → received.
+      writtenToSealedMs: phases.toSealed,
+      sealedToReceivedMs: phases.toReceived,
       sealIntervalMs: config.auditSealIntervalMs,
       target: { p99Ms: 2000, met: lag.p99 <= 2000 && receiver.lags.length === produced.events },
     };
