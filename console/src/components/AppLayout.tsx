@@ -34,7 +34,7 @@ const orgSections: Section[] = [
   { path: 'policies', label: 'Policies', icon: <IconScale size={18} /> },
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
-  { path: 'audit-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
+  { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
 ];
 
 function Brand() {
