@@ -141,6 +141,14 @@ describe.skipIf(!haveRsyslog())('SIEM streams to rsyslog over TLS (RFC 5425)', (
     }
     const tested = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgs[0]}/audit-streams/${streams[0].id}/test`, 200);
     expect(tested).toMatchObject({ ok: true });
+    // Without the CA that signed rsyslog's certificate (system CAs only), the server is refused.
+    const untrusted = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgs[0]}/audit-streams`, 201, {
+      body: { name: 'untrusted', destination: { kind: 'syslog', host: '127.0.0.1', port, format: 'json' } },
+    });
+    const refused = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgs[0]}/audit-streams/${untrusted.id}/test`, 200);
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toMatch(/certificate|verify/i);
+    await expectJson(t.app, admin, 'DELETE', `/api/v1/orgs/${orgs[0]}/audit-streams/${untrusted.id}`, 204);
 
     const { db: producerDb } = createDb(t.databaseUrl, 2);
     const producer = startProducer(producerDb, orgs);
