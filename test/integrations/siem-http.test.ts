@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditOutcome } from '../../src/kernel/audit.ts';
 import { newPrincipal } from '../../src/kernel/authz.ts';
 import { sealPending } from '../../src/modules/audit/index.ts';
+import { claimDueStreams } from '../../src/modules/audit/stream-store.ts';
 import { createStreamWorker, type StreamWorker } from '../../src/modules/audit/stream-worker.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
@@ -241,6 +242,31 @@ describe('SIEM streams over HTTP', () => {
     expect(failed.ok).toBe(false);
     expect(failed.error).toMatch(/ECONNREFUSED|connect/);
     expect(rx.refused).toEqual([]);
+  });
+
+  it('lets two workers (two replicas) share the streams without delivering a batch twice', async () => {
+    const shared = await createStream({ name: 'shared', destination: { kind: 'https', url: `${rx.url}/ndjson/shared`, hmacSecret: HMAC_SECRET }, batch: { maxEvents: 7, maxWaitMs: 0 } });
+    const other = createStreamWorker(t.deps, { pollMs: 50 });
+    await produce(Array.from({ length: 60 }, () => ({ action: 'workspace:update' })));
+    const deadline = Date.now() + 15_000;
+    while ((await getStream(shared.id)).health.lag > 0) {
+      if (Date.now() > deadline) throw new Error('the shared stream did not catch up');
+      await Promise.all([worker.runOnce(), other.runOnce(), worker.runOnce(), other.runOnce()]);
+    }
+    expect(ids(rx.received.get('/ndjson/shared')!)).toEqual(ids(await sealedAfter(shared.health.cursor)));
+  });
+
+  it('takes over a stream whose worker died holding it, once the lease expires', async () => {
+    const orphan = await createStream({ name: 'orphan', destination: { kind: 'https', url: `${rx.url}/ndjson/orphan`, hmacSecret: HMAC_SECRET } });
+    await produce([{ action: 'workspace:update' }, { action: 'workspace:update' }]);
+    // A worker claims every due stream and dies without a word.
+    const claimed = await claimDueStreams(t.db, 'a-worker-that-died', 600, 100);
+    expect(claimed.map((s) => s.id)).toContain(orphan.id);
+    await worker.runOnce();
+    expect(rx.received.get('/ndjson/orphan')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 700));
+    await drain([orphan.id]);
+    expect(ids(rx.received.get('/ndjson/orphan')!)).toEqual(ids(await sealedAfter(orphan.health.cursor)));
   });
 
   it('updates with If-Match, keeps secrets it is not given, and shows health on /metrics', async () => {
