@@ -6,7 +6,7 @@ import { createDb, type Db } from './kernel/db/index.ts';
 import { migrate } from './kernel/db/migrate.ts';
 import { expireIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
-import { startAccessLogWriter, startRetentionWorker, startSealer } from './modules/audit/index.ts';
+import { startAccessLogWriter, startRetentionWorker, startSealer, startStreamWorker } from './modules/audit/index.ts';
 import { bootstrapAdministrator } from './modules/identity/index.ts';
 import { startWebhookWorker } from './modules/integrations/index.ts';
 import { seedDemo } from './modules/readiness/demo.ts';
@@ -68,6 +68,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
   const webhooks = startWebhookWorker(hexaplane.deps);
   const accessLog = startAccessLogWriter(hexaplane.deps);
   const retention = startRetentionWorker(hexaplane.deps);
+  const streamWorker = startStreamWorker(hexaplane.deps);
   const housekeeping = setInterval(() => {
     expireIdempotencyKeys(database.db).catch((error) => log.warn({ err: error }, 'idempotency cleanup failed'));
     sql`SELECT ensure_audit_partitions(now()::date, 3)`.execute(database.db).catch(() => undefined);
@@ -89,6 +90,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
       await retention.stop();
       // After the HTTP server closed: the last responses are in the buffer.
       await accessLog.stop();
+      await streamWorker.stop();
       await hexaplane.deps.changes.close();
       await database.close();
       log.info('Hexaplane stopped');

@@ -48,6 +48,7 @@ export const router = createBrowserRouter([
               { path: 'pii', element: page(() => import('./pages/PiiRulesPage.tsx'), 'PiiRulesPage') },
               { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },
               { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
+              { path: 'siem-streams', element: page(() => import('./pages/AuditStreamsPage.tsx'), 'AuditStreamsPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

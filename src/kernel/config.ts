@@ -50,6 +50,10 @@ export const configSchema = z.object({
   egressAllowCidrs: cidrList(),
   /** How often the retention worker deletes what retention allows (ADR 0009). */
   retentionIntervalMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+  // audit: sealing cadence and SIEM streams (ADR 0007)
+  auditSealIntervalMs: z.coerce.number().int().min(10).max(60_000).default(250),
+  auditStreamPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
+  auditFileSinkDir: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -78,6 +82,9 @@ const envKeys: Record<keyof Config, string> = {
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
   egressAllowCidrs: 'HEXAPLANE_EGRESS_ALLOW_CIDRS',
   retentionIntervalMinutes: 'HEXAPLANE_RETENTION_INTERVAL_MINUTES',
+  auditSealIntervalMs: 'HEXAPLANE_AUDIT_SEAL_INTERVAL_MS',
+  auditStreamPollMs: 'HEXAPLANE_AUDIT_STREAM_POLL_MS',
+  auditFileSinkDir: 'HEXAPLANE_AUDIT_FILE_SINK_DIR',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */
@@ -107,6 +114,7 @@ export function loadConfig(
   const config = parsed.data;
   config.dataDir = path.resolve(config.dataDir);
   config.consoleDir = path.resolve(config.consoleDir);
+  config.auditFileSinkDir = path.resolve(config.auditFileSinkDir ?? path.join(config.dataDir, 'siem'));
   return config;
 }
 

@@ -10,6 +10,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
+import { Problem } from './http/problems.ts';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
@@ -344,4 +345,13 @@ export function createEgress(options: EgressOptions = {}): Egress {
 
 function withoutCredentials(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !/^(authorization|cookie|proxy-authorization)$/i.test(name)));
+}
+
+/** A refused destination as the API answers it: 400, a stable type, the field and the reason. */
+export function egressProblem(error: EgressRefused, field: string): Problem {
+  return new Problem(400, 'egress-refused', 'Destination refused', `${field.split('.').pop()} ${error.message}.`, {
+    field,
+    reason: error.reason,
+    errors: [{ field, message: `${error.reason}: ${error.message}` }],
+  });
 }

@@ -33,6 +33,7 @@ export const idPrefixes = {
   auditSigningKey: 'ask',
   auditExport: 'aex',
   auditSearch: 'asr',
+  auditStream: 'ast',
   cluster: 'cls',
   request: 'req',
   piiRule: 'pii',

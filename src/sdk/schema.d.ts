@@ -1014,6 +1014,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit-streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SIEM streams with their health */
+        get: operations["listAuditStreams"];
+        put?: never;
+        /** Stream the audit log to a SIEM (from now on) */
+        post: operations["createAuditStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-streams/{streamId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a SIEM stream and its health */
+        get: operations["getAuditStream"];
+        put?: never;
+        post?: never;
+        /** Delete a SIEM stream */
+        delete: operations["deleteAuditStream"];
+        options?: never;
+        head?: never;
+        /** Change, pause or restart a SIEM stream */
+        patch: operations["updateAuditStream"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-streams/{streamId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver again from a sequence number */
+        post: operations["replayAuditStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-streams/{streamId}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restart a stream in dead_letter (or paused) at its cursor */
+        post: operations["resumeAuditStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit-streams/{streamId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one test message now and report the outcome (the cursor does not move) */
+        post: operations["testAuditStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/pii-rules": {
         parameters: {
             query?: never;
@@ -1738,6 +1826,102 @@ export interface components {
             heldBy: string[];
             /** @description The retention:purge audit event that records the run */
             eventId: string | null;
+        };
+        AuditStreamDestinationInput: {
+            /** @enum {string} */
+            kind: "splunk-hec" | "datadog" | "syslog" | "https" | "ocsf-file";
+            url?: string;
+            host?: string;
+            port?: number;
+            /** @enum {string} */
+            format?: "json" | "cef";
+            index?: string;
+            source?: string;
+            sourcetype?: string;
+            service?: string;
+            tags?: string[];
+            appName?: string;
+            directory?: string;
+            caPem?: string;
+            clientCertPem?: string;
+            hasToken?: boolean;
+            hasApiKey?: boolean;
+            hasHmacSecret?: boolean;
+            hasClientKey?: boolean;
+        };
+        AuditStreamFiltersInput: {
+            /**
+             * @description info < low < medium < high < critical (docs/audit.md: the mapping)
+             * @default info
+             * @enum {string}
+             */
+            minSeverity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description Only these actions (prefixes); all when empty
+             * @default []
+             */
+            actionPrefixes: string[];
+            /**
+             * @description Only events in these workspaces; all when empty
+             * @default []
+             */
+            workspaceIds: string[];
+        };
+        AuditStreamBatchInput: {
+            /** @default 500 */
+            maxEvents: number;
+            /**
+             * @description How long a partial batch may wait for more events
+             * @default 200
+             */
+            maxWaitMs: number;
+        };
+        AuditStreamHealthInput: {
+            /** @description The last seq delivered (or skipped by the filters) */
+            cursor: number;
+            /** @description Sealed events of the organization (latest seq) */
+            sealedCount: number;
+            /** @description sealedCount - cursor */
+            lag: number;
+            deliveredCount: number;
+            lastDeliveredAt: string | null;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            consecutiveFailures: number;
+            nextAttemptAt: string | null;
+        };
+        AuditStreamInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "splunk-hec" | "datadog" | "syslog" | "https" | "ocsf-file";
+            destination: components["schemas"]["AuditStreamDestinationInput"];
+            filters: {
+                /**
+                 * @description info < low < medium < high < critical (docs/audit.md: the mapping)
+                 * @enum {string}
+                 */
+                minSeverity: "info" | "low" | "medium" | "high" | "critical";
+                actionPrefixes: string[];
+                workspaceIds: string[];
+            };
+            batch: {
+                maxEvents: number;
+                maxWaitMs: number;
+            };
+            maxAttempts: number;
+            /** @enum {string} */
+            status: "active" | "paused" | "dead_letter";
+            health: components["schemas"]["AuditStreamHealthInput"];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        AuditStreamTestResultInput: {
+            ok: boolean;
+            durationMs: number;
+            error: string | null;
         };
         PiiAppliesToInput: {
             /**
@@ -2627,6 +2811,102 @@ export interface components {
             heldBy: string[];
             /** @description The retention:purge audit event that records the run */
             eventId: string | null;
+        };
+        AuditStreamDestination: {
+            /** @enum {string} */
+            kind: "splunk-hec" | "datadog" | "syslog" | "https" | "ocsf-file";
+            url?: string;
+            host?: string;
+            port?: number;
+            /** @enum {string} */
+            format?: "json" | "cef";
+            index?: string;
+            source?: string;
+            sourcetype?: string;
+            service?: string;
+            tags?: string[];
+            appName?: string;
+            directory?: string;
+            caPem?: string;
+            clientCertPem?: string;
+            hasToken?: boolean;
+            hasApiKey?: boolean;
+            hasHmacSecret?: boolean;
+            hasClientKey?: boolean;
+        };
+        AuditStreamFilters: {
+            /**
+             * @description info < low < medium < high < critical (docs/audit.md: the mapping)
+             * @default info
+             * @enum {string}
+             */
+            minSeverity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description Only these actions (prefixes); all when empty
+             * @default []
+             */
+            actionPrefixes: string[];
+            /**
+             * @description Only events in these workspaces; all when empty
+             * @default []
+             */
+            workspaceIds: string[];
+        };
+        AuditStreamBatch: {
+            /** @default 500 */
+            maxEvents: number;
+            /**
+             * @description How long a partial batch may wait for more events
+             * @default 200
+             */
+            maxWaitMs: number;
+        };
+        AuditStreamHealth: {
+            /** @description The last seq delivered (or skipped by the filters) */
+            cursor: number;
+            /** @description Sealed events of the organization (latest seq) */
+            sealedCount: number;
+            /** @description sealedCount - cursor */
+            lag: number;
+            deliveredCount: number;
+            lastDeliveredAt: string | null;
+            lastError: string | null;
+            lastErrorAt: string | null;
+            consecutiveFailures: number;
+            nextAttemptAt: string | null;
+        };
+        AuditStream: {
+            id: string;
+            orgId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "splunk-hec" | "datadog" | "syslog" | "https" | "ocsf-file";
+            destination: components["schemas"]["AuditStreamDestination"];
+            filters: {
+                /**
+                 * @description info < low < medium < high < critical (docs/audit.md: the mapping)
+                 * @enum {string}
+                 */
+                minSeverity: "info" | "low" | "medium" | "high" | "critical";
+                actionPrefixes: string[];
+                workspaceIds: string[];
+            };
+            batch: {
+                maxEvents: number;
+                maxWaitMs: number;
+            };
+            maxAttempts: number;
+            /** @enum {string} */
+            status: "active" | "paused" | "dead_letter";
+            health: components["schemas"]["AuditStreamHealth"];
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        AuditStreamTestResult: {
+            ok: boolean;
+            durationMs: number;
+            error: string | null;
         };
         PiiAppliesTo: {
             /**
@@ -11939,6 +12219,945 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LegalHold"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditStreams: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditStream"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    destination: {
+                        /** @enum {string} */
+                        kind: "splunk-hec";
+                        /**
+                         * Format: uri
+                         * @description HEC base URL, e.g. https://splunk.example.com:8088 (events go to /services/collector/event)
+                         */
+                        url: string;
+                        /** @description HEC token (write-only: never returned) */
+                        token?: string;
+                        index?: string;
+                        source?: string;
+                        sourcetype?: string;
+                        /** @description CA certificate(s) to verify the receiver; system CAs when absent */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "datadog";
+                        /**
+                         * Format: uri
+                         * @description Logs intake site, e.g. https://http-intake.logs.datadoghq.eu (logs go to /api/v2/logs)
+                         */
+                        url: string;
+                        /** @description Datadog API key (write-only: never returned) */
+                        apiKey?: string;
+                        service?: string;
+                        tags?: string[];
+                        /** @description PEM text */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "syslog";
+                        host: string;
+                        /** @default 6514 */
+                        port?: number;
+                        /**
+                         * @description The MSG part: a JSON event or an ArcSight CEF line
+                         * @default json
+                         * @enum {string}
+                         */
+                        format?: "json" | "cef";
+                        /** @description CA certificate(s) to verify the server; system CAs when absent */
+                        caPem?: string;
+                        /** @description Client certificate for mutual TLS */
+                        clientCertPem?: string;
+                        /** @description Client private key (PEM) (write-only: never returned) */
+                        clientKeyPem?: string;
+                        appName?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "https";
+                        /**
+                         * Format: uri
+                         * @description Receives POSTs of NDJSON batches, signed with HMAC-SHA256
+                         */
+                        url: string;
+                        /** @description HMAC-SHA256 key (write-only: never returned) */
+                        hmacSecret?: string;
+                        /** @description PEM text */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ocsf-file";
+                        /** @description Sub-directory of the operator-configured root (HEXAPLANE_AUDIT_FILE_SINK_DIR) that receives NDJSON files */
+                        directory: string;
+                    };
+                    filters?: components["schemas"]["AuditStreamFiltersInput"];
+                    batch?: components["schemas"]["AuditStreamBatchInput"];
+                    /**
+                     * @description Consecutive failures before the stream goes to dead_letter
+                     * @default 10
+                     */
+                    maxAttempts?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStream"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStream"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    destination?: {
+                        /** @enum {string} */
+                        kind: "splunk-hec";
+                        /**
+                         * Format: uri
+                         * @description HEC base URL, e.g. https://splunk.example.com:8088 (events go to /services/collector/event)
+                         */
+                        url: string;
+                        /** @description HEC token (write-only: never returned) */
+                        token?: string;
+                        index?: string;
+                        source?: string;
+                        sourcetype?: string;
+                        /** @description CA certificate(s) to verify the receiver; system CAs when absent */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "datadog";
+                        /**
+                         * Format: uri
+                         * @description Logs intake site, e.g. https://http-intake.logs.datadoghq.eu (logs go to /api/v2/logs)
+                         */
+                        url: string;
+                        /** @description Datadog API key (write-only: never returned) */
+                        apiKey?: string;
+                        service?: string;
+                        tags?: string[];
+                        /** @description PEM text */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "syslog";
+                        host: string;
+                        /** @default 6514 */
+                        port?: number;
+                        /**
+                         * @description The MSG part: a JSON event or an ArcSight CEF line
+                         * @default json
+                         * @enum {string}
+                         */
+                        format?: "json" | "cef";
+                        /** @description CA certificate(s) to verify the server; system CAs when absent */
+                        caPem?: string;
+                        /** @description Client certificate for mutual TLS */
+                        clientCertPem?: string;
+                        /** @description Client private key (PEM) (write-only: never returned) */
+                        clientKeyPem?: string;
+                        appName?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "https";
+                        /**
+                         * Format: uri
+                         * @description Receives POSTs of NDJSON batches, signed with HMAC-SHA256
+                         */
+                        url: string;
+                        /** @description HMAC-SHA256 key (write-only: never returned) */
+                        hmacSecret?: string;
+                        /** @description PEM text */
+                        caPem?: string;
+                    } | {
+                        /** @enum {string} */
+                        kind: "ocsf-file";
+                        /** @description Sub-directory of the operator-configured root (HEXAPLANE_AUDIT_FILE_SINK_DIR) that receives NDJSON files */
+                        directory: string;
+                    };
+                    filters?: components["schemas"]["AuditStreamFiltersInput"];
+                    batch?: components["schemas"]["AuditStreamBatchInput"];
+                    maxAttempts?: number;
+                    /**
+                     * @description Pause or restart delivery (use resume to leave dead_letter)
+                     * @enum {string}
+                     */
+                    status?: "active" | "paused";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStream"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Deliver again from this seq on (the cursor becomes fromSeq - 1) */
+                    fromSeq: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStream"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStream"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testAuditStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                /** @description An id starting with ast_ */
+                streamId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStreamTestResult"];
                 };
             };
             /** @description Default Response */

@@ -166,6 +166,13 @@ export const fixtures = {
     return { id: ws.id, clusterId: cluster.id };
   },
 
+  /** A SIEM stream of A (signed NDJSON to a host that does not exist; the worker is not running). */
+  async auditStream(w: World, destination: unknown = { kind: 'https', url: 'https://127.0.0.1:9/ingest', hmacSecret: 'acme-hmac-secret-1' }): Promise<{ id: string; name: string }> {
+    const stream = await createInA(w, '/audit-streams', { name: unique('acme-siem'), destination });
+    w.rememberSecretsOfA(stream.id, stream.name);
+    return stream;
+  },
+
   async auditEventId(w: World): Promise<string> {
     const row = await w.t.db
       .selectFrom('audit_events')
@@ -533,4 +540,22 @@ export const examples: Record<string, ExampleBuilder> = {
     return { params: inA(w, { webhookId, deliveryId }), successStatus: 202, action: 'webhook:redeliver' };
   },
   ...accessLogAndRetentionExamples,
+  // ---- audit: SIEM streams (ADR 0007) ----
+  createAuditStream: async (w) => {
+    const name = unique('acme-new-siem');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, destination: { kind: 'splunk-hec', url: 'https://127.0.0.1:9', token: 'acme-hec-token-1' }, filters: { minSeverity: 'medium' } }, successStatus: 201, action: 'audit-stream:create' };
+  },
+  listAuditStreams: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getAuditStream: async (w) => ({ params: inA(w, { streamId: (await fixtures.auditStream(w)).id }), successStatus: 200 }),
+  updateAuditStream: async (w) => ({ params: inA(w, { streamId: (await fixtures.auditStream(w)).id }), body: { status: 'paused', batch: { maxEvents: 100, maxWaitMs: 1000 } }, successStatus: 200, action: 'audit-stream:update' }),
+  deleteAuditStream: async (w) => ({ params: inA(w, { streamId: (await fixtures.auditStream(w)).id }), successStatus: 204, action: 'audit-stream:delete' }),
+  replayAuditStream: async (w) => ({ params: inA(w, { streamId: (await fixtures.auditStream(w)).id }), body: { fromSeq: 1 }, successStatus: 200, action: 'audit-stream:replay' }),
+  resumeAuditStream: async (w) => ({ params: inA(w, { streamId: (await fixtures.auditStream(w)).id }), successStatus: 200, action: 'audit-stream:update' }),
+  testAuditStream: async (w) => ({
+    params: inA(w, { streamId: (await fixtures.auditStream(w, { kind: 'ocsf-file', directory: 'acme' })).id }),
+    successStatus: 200,
+    action: 'audit-stream:update',
+    readOnly: true,
+  }),
 };

@@ -5,6 +5,7 @@ import {
   IconDevices,
   IconGavel,
   IconHexagons,
+  IconBroadcast,
   IconHistory,
   IconKey,
   IconMask,
@@ -41,6 +42,7 @@ const orgSections: Section[] = [
   { path: 'pii', label: 'PII masking', icon: <IconMask size={18} /> },
   { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
   { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
+  { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
 ];
 
 function Brand() {

@@ -5,6 +5,7 @@ import { verifyExportBundle, type ExportManifest, type ExportProof } from '../..
 import { unwrap } from '../../sdk/index.ts';
 import { contextOf } from '../context.ts';
 import { print, printMessage } from '../output.ts';
+import { auditStreamCommands } from './audit-streams.ts';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -113,4 +114,5 @@ export function auditCommands(program: Command): void {
       const query = o.unmasked ? { unmasked: 'true' as const } : {};
       print('json', unwrap(await client.GET('/api/v1/orgs/{orgId}/audit-events/{eventId}', { params: { path: { orgId, eventId }, query } })), eventColumns);
     });
+  auditStreamCommands(audit);
 }

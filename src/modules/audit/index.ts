@@ -9,6 +9,8 @@ import { createSealer, type Sealer } from './sealer.ts';
 
 export { rotateSigningKey, sealPending, SEALED_TOPIC } from './sealer.ts';
 import { createAuditService, type AuditService } from './service.ts';
+import { registerStreams } from './streams.ts';
+export { startStreamWorker, type StreamWorker } from './streams.ts';
 
 export type { AuditService, SealedAuditEvent } from './service.ts';
 export type { AuditEventView } from './schemas.ts';
@@ -20,12 +22,13 @@ export { accessLogWriterOf, runRetention, startAccessLogWriter, startRetentionWo
 export type { AccessLogWriter } from './access-log-writer.ts';
 export type { RetentionReport, RetentionWorker } from './retention-worker.ts';
 
-/** How often an idle sealer looks for new events; a busy one seals batch after batch. */
-const SEAL_INTERVAL_MS = 2_000;
-
-/** Starts the audit sealer (main.ts calls it with the workers; every replica may run one). */
-export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log' | 'changes'>): Sealer {
-  const sealer = createSealer({ ...deps, log: deps.log.child({ component: 'audit-sealer' }) }, { intervalMs: SEAL_INTERVAL_MS });
+/**
+ * Starts the audit sealer (main.ts calls it with the workers; every replica may run one). An
+ * idle sealer looks for new events every `auditSealIntervalMs` (default 250 ms: SIEM lag is
+ * bounded below by it, ADR 0007); a busy one seals batch after batch.
+ */
+export function startSealer(deps: Pick<Kernel, 'db' | 'keys' | 'clock' | 'log' | 'changes' | 'config'>): Sealer {
+  const sealer = createSealer({ ...deps, log: deps.log.child({ component: 'audit-sealer' }) }, { intervalMs: deps.config.auditSealIntervalMs });
   sealer.start();
   return sealer;
 }
@@ -43,5 +46,6 @@ export function register(app: App, deps: ModuleDeps): AuditService {
   registerAuditRoutes(app, service);
   registerAuditExportRoutes(app, createAuditExportService(deps));
   registerAccessLogAndRetention(app, deps);
+  registerStreams(app, deps); // SIEM streams (ADR 0007)
   return service;
 }

@@ -137,14 +137,17 @@ export function createSealer(deps: SealerDeps, options: { intervalMs: number; ba
   const schedule = (delay: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
+      const started = Date.now();
       running = sealPending(deps, options.batchSize)
         .catch((error: unknown) => {
           deps.log.error({ err: error }, 'audit sealing failed');
           return 0;
         })
         // Straight on only while there is a backlog (a full batch); otherwise wait, so that under
-        // steady load each checkpoint covers an interval's worth of events, not a handful.
-        .then((sealed) => schedule(sealed >= (options.batchSize ?? DEFAULT_SEAL_BATCH) ? 0 : options.intervalMs));
+        // steady load each checkpoint covers an interval's worth of events, not a handful. The
+        // interval runs from the start of a pass: a pass that took longer starts the next at once
+        // (events queued meanwhile), which keeps the SIEM lag bounded by it (ADR 0007).
+        .then((sealed) => schedule(sealed >= (options.batchSize ?? DEFAULT_SEAL_BATCH) ? 0 : Math.max(0, options.intervalMs - (Date.now() - started))));
     }, delay);
     timer.unref();
   };

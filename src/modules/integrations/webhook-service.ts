@@ -3,10 +3,10 @@ import type { Principal, Resource } from '../../kernel/authz.ts';
 import { recordAudit } from '../../kernel/audit.ts';
 import { sealSecret } from '../../kernel/crypto.ts';
 import { isUniqueViolation, type Tx } from '../../kernel/db/index.ts';
-import { EgressRefused } from '../../kernel/egress.ts';
+import { EgressRefused, egressProblem } from '../../kernel/egress.ts';
 import { newId } from '../../kernel/ids.ts';
 import { decodeCursor, encodeCursor, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
-import { Problem, problems } from '../../kernel/http/problems.ts';
+import { problems } from '../../kernel/http/problems.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { PING_EVENT_TYPE, webhookEventTypes, type WebhookEventType } from './webhook-events.ts';
 import type {
@@ -83,16 +83,6 @@ function webhookResource(row: store.EndpointRow): Resource {
   return { type: 'webhook', id: row.id, orgId: row.org_id, attrs: { name: row.name, url: row.url } };
 }
 
-/** The URL refused at the API, with a stable type and the reason (loopback, private, ...). */
-function egressProblem(error: EgressRefused): Problem {
-  const field = 'body.url';
-  return new Problem(400, 'egress-refused', 'Destination refused', `url ${error.message}.`, {
-    field,
-    reason: error.reason,
-    errors: [{ field, message: `${error.reason}: ${error.message}` }],
-  });
-}
-
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 export function createWebhookService(deps: ModuleDeps) {
@@ -114,7 +104,7 @@ export function createWebhookService(deps: ModuleDeps) {
     try {
       return (await deps.egress.checkUrl(url)).url.toString();
     } catch (error) {
-      if (error instanceof EgressRefused) throw egressProblem(error);
+      if (error instanceof EgressRefused) throw egressProblem(error, 'body.url');
       throw error;
     }
   }
