@@ -1,12 +1,15 @@
 /**
- * Audit sealing figures (issue 4), each next to a baseline measured in the same run:
+ * Audit figures (issue 4), each next to a baseline measured in the same run:
+ * - audited writes: transactions with their audit event vs the same without it;
  * - verification: `verifyEventsAgainstCheckpoint` over N events (default 1,000,000) offline,
  *   against plain SHA-256 of the same leaf bytes;
  * - inclusion proofs: generation + verification from the stored perfect subtrees of a tree of
  *   N leaves (in memory), p50/p99 per proof;
  * - sealing: events/s through the real sealer on an embedded PostgreSQL (default 100,000
  *   events), against the bulk INSERT that wrote those events.
- * Usage: npm run bench -- audit [verifyEvents] [sealEvents]
+ * - inclusion proofs through the API on a tree of 10 million leaves (bench/_audit-proofs.ts);
+ * - SIEM end-to-end lag at a steady 2,000 events/s (bench/siem.ts).
+ * Usage: npm run bench -- audit [verifyEvents=1e6] [sealEvents=1e5] [proofTreeSize=1e7] [siemEventsPerSecond=2000]
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,11 +17,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
+import type { Principal } from '../src/kernel/authz.ts';
+import { recordAudit } from '../src/kernel/audit.ts';
+import { measureProofsAtScale } from './_audit-proofs.ts';
+import { measureSiemLag } from './siem.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { Changes } from '../src/kernel/changes.ts';
 import { localKeyProvider } from '../src/kernel/crypto.ts';
 import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
-import { createDb } from '../src/kernel/db/index.ts';
+import { createDb, type Db } from '../src/kernel/db/index.ts';
 import { migrate } from '../src/kernel/db/migrate.ts';
 import { createLogger } from '../src/kernel/logger.ts';
 import { appendLeaves, emptyFrontier, frontierRoot, inclusionProof, verifyInclusion, type Hash } from '../src/modules/audit/merkle.ts';
@@ -113,6 +120,51 @@ function freePort(): Promise<number> {
   });
 }
 
+const WRITE_TRANSACTIONS = 4_000;
+const WRITERS = 8;
+
+const writer: Principal = {
+  kind: 'apiKey', id: 'key_01benchbenchbenchbenchbenc', orgId: ORG, displayName: 'ci-deployer', platformAdmin: false,
+  sessionId: null, apiKeyId: 'key_01benchbenchbenchbenchbenc', ip: '10.1.2.3', userAgent: 'hexaplane-cli/0.1', requestId: 'req_bench', mfaAt: null,
+};
+
+/**
+ * Audited writes per second: transactions that change a row and write its audit event
+ * (recordAudit, as every use case does), 8 at a time; baseline: the same transactions without
+ * the audit event. Both on the same database, in the same run.
+ */
+async function auditedWrites(db: Db) {
+  await sql`CREATE TABLE bench_projects (id text PRIMARY KEY, org_id text NOT NULL, name text NOT NULL, labels jsonb NOT NULL)`.execute(db);
+  const run = async (audited: boolean) => {
+    let next = 0;
+    const start = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        for (let i = next++; i < WRITE_TRANSACTIONS; i = next++) {
+          const id = `prj_${audited ? 'a' : 'b'}${i}`;
+          await db.transaction().execute(async (tx) => {
+            await sql`INSERT INTO bench_projects (id, org_id, name, labels) VALUES (${id}, ${ORG}, ${`Project ${i}`}, '{"team":"payments"}')`.execute(tx);
+            if (audited) {
+              await recordAudit(tx, writer, { action: 'project:create', orgId: ORG, target: { type: 'project', id, name: `Project ${i}` }, after: { name: `Project ${i}`, labels: { team: 'payments' } } });
+            }
+          });
+        }
+      }),
+    );
+    return WRITE_TRANSACTIONS / seconds(start);
+  };
+  const baseline = await run(false);
+  const audited = await run(true);
+  return {
+    transactions: WRITE_TRANSACTIONS,
+    concurrency: WRITERS,
+    auditedWritesPerSecond: Math.round(audited),
+    baselineUnauditedWritesPerSecond: Math.round(baseline),
+    ratioToBaseline: Number((audited / baseline).toFixed(3)),
+    note: 'direct transactions on the database; `npm run bench -- api` measures the same through HTTP',
+  };
+}
+
 async function sealing(n: number) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-audit-'));
   const log = createLogger('warn');
@@ -139,7 +191,9 @@ async function sealing(n: number) {
     for (let batch = await sealPending(deps); batch > 0; batch = await sealPending(deps)) sealed += batch;
     const seal = seconds(sealStart);
     if (sealed !== n) throw new Error(`sealed ${sealed} of ${n}`);
+    const writes = await auditedWrites(db);
     return {
+      auditedWrites: writes,
       events: n,
       eventsPerSecond: Math.round(n / seal),
       baselineBulkInsertEventsPerSecond: Math.round(n / insert),
@@ -153,9 +207,17 @@ async function sealing(n: number) {
   }
 }
 
+/** Sealing and audited writes share one database; reported side by side. */
+async function sealingFigures(n: number) {
+  const { auditedWrites: writes, ...sealed } = await sealing(n);
+  return { auditedWrites: writes, sealing: sealed };
+}
+
 export async function run(args: string[]) {
   const verifyEvents = Number(args[0] ?? 1_000_000);
   const sealEvents = Number(args[1] ?? 100_000);
+  const proofTreeSize = Number(args[2] ?? 10_000_000);
+  const siemRate = Number(args[3] ?? 2_000);
   const verified = verification(verifyEvents);
   const { leaves, root, ...verificationFigures } = verified;
   return {
@@ -163,7 +225,8 @@ export async function run(args: string[]) {
     machine: { cpus: os.cpus().length, node: process.version },
     verification: verificationFigures,
     inclusionProofs: proofs(leaves, root),
-    sealing: await sealing(sealEvents),
-    notYetMeasured: ['audited writes per second (see `npm run bench -- api`)', 'inclusion-proof latency through the API at 10 million events', 'SIEM end-to-end lag (streams not built yet)'],
+    ...(await sealingFigures(sealEvents)),
+    inclusionProofsThroughApi: await measureProofsAtScale(proofTreeSize, 500),
+    siemLag: await measureSiemLag({ eventsPerSecond: siemRate, seconds: 20 }),
   };
 }

@@ -166,7 +166,8 @@ export async function measureSiemLag(options: SiemLagOptions = {}) {
   const log = createLogger('warn');
   const pg = await startEmbeddedPostgres(dir, await freePort(), log);
   const password = 'bench operator passphrase 1';
-  const config = loadConfig({}, { databaseUrl: pg.url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000 });
+  // The receiver listens on loopback, which the egress guard refuses unless the operator allow-lists it.
+  const config = loadConfig({}, { databaseUrl: pg.url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000, egressAllowCidrs: '127.0.0.0/8' });
   const { db } = createDb(pg.url, 12);
   const receiver = await startReceiver();
   try {

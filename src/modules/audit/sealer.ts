@@ -71,7 +71,7 @@ export async function rotateSigningKey(deps: SealerDeps): Promise<string> {
   return keyId;
 }
 
-async function loadFrontier(tx: Queryable, orgId: string, size: number): Promise<Frontier> {
+export async function loadFrontier(tx: Queryable, orgId: string, size: number): Promise<Frontier> {
   const ids = frontierIds(size);
   const found = await store.findNodes(tx, orgId, ids);
   const nodes = ids.map((id) => {
