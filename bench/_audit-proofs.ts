@@ -7,41 +7,25 @@
  * sampled event's proof is fetched through the HTTP API and verified offline.
  * Baseline in the same run: GET of the same events (one indexed read each, same auth and path).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config.ts';
-import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
-import { createDb, type Db } from '../src/kernel/db/index.ts';
+import type { Db } from '../src/kernel/db/index.ts';
 import { newId } from '../src/kernel/ids.ts';
-import { migrate } from '../src/kernel/db/migrate.ts';
-import { createLogger } from '../src/kernel/logger.ts';
 import { appendLeaves, frontierRoot, leafHashOfText, verifyInclusion, type Frontier } from '../src/modules/audit/merkle.ts';
 import { activeSigningKey, loadFrontier, sealPending } from '../src/modules/audit/sealer.ts';
 import { eventLeafHash, leafData, signCheckpoint, verifyCheckpointSignature, type AuditLeafRow } from '../src/modules/audit/sealing.ts';
 import * as store from '../src/modules/audit/store.ts';
 import { bootstrapAdministrator } from '../src/modules/identity/index.ts';
+import { percentile, withBenchDatabase } from './_database.ts';
 
 const CHUNK = 500_000;
 const INSERT_BATCH = 50_000;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function percentiles(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number) => Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(3));
+  const at = (p: number) => Number(percentile(sorted, p).toFixed(3));
   return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }
 
@@ -87,14 +71,9 @@ async function extendTree(db: Db, orgId: string, size: number, samples: Map<numb
 }
 
 export async function measureProofsAtScale(size: number, sampleCount: number) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-proofs-'));
-  const log = createLogger('warn');
-  const pg = await startEmbeddedPostgres(dir, await freePort(), log);
   const password = 'bench operator passphrase 1';
-  const config = loadConfig({}, { databaseUrl: pg.url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000 });
-  const { db } = createDb(pg.url, 8);
-  try {
-    await migrate(db);
+  return withBenchDatabase('proofs', 8, async ({ dir, url, db, log }) => {
+    const config = loadConfig({}, { databaseUrl: url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000 });
     const hexaplane = await buildApp({ config, db, log });
     const { app, deps } = hexaplane;
     await bootstrapAdministrator(deps);
@@ -166,9 +145,5 @@ export async function measureProofsAtScale(size: number, sampleCount: number) {
       ratioP50ToBaseline: Number((proofLatency.p50 / baselineLatency.p50).toFixed(2)),
       note: 'app.inject (no network), API key auth, sequential; every proof verified against the signed root',
     };
-  } finally {
-    await db.destroy();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

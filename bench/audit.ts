@@ -12,8 +12,6 @@
  * Usage: npm run bench -- audit [verifyEvents=1e6] [sealEvents=1e5] [proofTreeSize=1e7] [siemEventsPerSecond=2000]
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -24,10 +22,7 @@ import { measureSiemLag } from './siem.ts';
 import { systemClock } from '../src/kernel/clock.ts';
 import { Changes } from '../src/kernel/changes.ts';
 import { localKeyProvider } from '../src/kernel/crypto.ts';
-import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
-import { createDb, type Db } from '../src/kernel/db/index.ts';
-import { migrate } from '../src/kernel/db/migrate.ts';
-import { createLogger } from '../src/kernel/logger.ts';
+import type { Db } from '../src/kernel/db/index.ts';
 import { appendLeaves, emptyFrontier, frontierRoot, inclusionProof, verifyInclusion, type Hash } from '../src/modules/audit/merkle.ts';
 import { sealPending } from '../src/modules/audit/sealer.ts';
 import {
@@ -38,6 +33,7 @@ import {
   verifyEventsAgainstCheckpoint,
   type SealedEventRow,
 } from '../src/modules/audit/sealing.ts';
+import { percentile, withBenchDatabase } from './_database.ts';
 
 const ORG = 'org_01benchbenchbenchbenchbench';
 
@@ -71,9 +67,6 @@ function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function verification(n: number) {
   const events = Array.from({ length: n }, (_, i) => syntheticEvent(i));
@@ -109,16 +102,6 @@ function proofs(leaves: Hash[], root: Hash, samples = 2000) {
   return { treeSize: leaves.length, samples, latencyMs: { p50: Number(percentile(times, 50).toFixed(4)), p99: Number(percentile(times, 99).toFixed(4)) }, note: 'in memory; the API reads the same O(log n) nodes from PostgreSQL in one query' };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const WRITE_TRANSACTIONS = 4_000;
 const WRITERS = 8;
@@ -166,12 +149,7 @@ async function auditedWrites(db: Db) {
 }
 
 async function sealing(n: number) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-audit-'));
-  const log = createLogger('warn');
-  const pg = await startEmbeddedPostgres(dir, await freePort(), log);
-  const { db } = createDb(pg.url, 4);
-  try {
-    await migrate(db);
+  return withBenchDatabase('audit', 4, async ({ dir, db, log }) => {
     const insertStart = process.hrtime.bigint();
     await sql`
       WITH e AS (
@@ -200,11 +178,7 @@ async function sealing(n: number) {
       ratioToBaseline: Number((insert / seal).toFixed(3)),
       target: { eventsPerSecond: 50_000, met: n / seal >= 50_000 },
     };
-  } finally {
-    await db.destroy();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Sealing and audited writes share one database; reported side by side. */

@@ -10,21 +10,16 @@
  * Usage: npm run bench -- pii [maskEvents] [auditWrites]   (bounded well under 30 s)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { recordAudit, setAuditWriteMasker, type AuditMaskable } from '../src/kernel/audit.ts';
 import { newPrincipal } from '../src/kernel/authz.ts';
-import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
-import { createDb, type Db } from '../src/kernel/db/index.ts';
-import { migrate } from '../src/kernel/db/migrate.ts';
+import type { Db } from '../src/kernel/db/index.ts';
 import { newId } from '../src/kernel/ids.ts';
-import { createLogger } from '../src/kernel/logger.ts';
 import { maskEvent, orderRules, type EventRule } from '../src/modules/compliance/pii.ts';
 import { auditWriteMasker, compileRules, defaultRules, invalidateRules, rulesFor } from '../src/modules/compliance/service.ts';
 import * as store from '../src/modules/compliance/store.ts';
+import { withBenchDatabase } from './_database.ts';
 
 const everywhere = { payload: true, fields: [], targetName: true, actorName: true, actorIp: false, reason: true };
 const fullRuleSet: EventRule[] = orderRules([
@@ -104,16 +99,6 @@ async function portAlone(db: Db, emptyOrg: string, ruledOrg: string, n: number) 
   return { nsPerCallNoWriteRules: Math.round(per(emptyOrg, n)), nsPerCallWithWriteRules: Math.round(per(ruledOrg, n / 100)), calls: { noWriteRules: n, withWriteRules: n / 100 } };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function newOrg(db: Db, writeRules: boolean): Promise<string> {
   const id = newId('organization');
@@ -128,12 +113,7 @@ async function newOrg(db: Db, writeRules: boolean): Promise<string> {
 }
 
 async function auditWrites(n: number) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-pii-'));
-  const log = createLogger('warn');
-  const pg = await startEmbeddedPostgres(dir, await freePort(), log);
-  const { db } = createDb(pg.url, 4);
-  try {
-    await migrate(db);
+  return withBenchDatabase('pii', 4, async ({ db }) => {
     const emptyOrg = await newOrg(db, false);
     const ruledOrg = await newOrg(db, true);
     const principal = newPrincipal({ kind: 'user', id: 'usr_bench', displayName: 'Hanako Yamada', ip: '10.1.2.3' });
@@ -171,12 +151,9 @@ async function auditWrites(n: number) {
         note: 'one INSERT per call outside a transaction, on an embedded PostgreSQL on this machine',
       },
     };
-  } finally {
+  }).finally(() => {
     setAuditWriteMasker(null);
-    await db.destroy();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export async function run(args: string[]) {

@@ -7,40 +7,23 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/kernel/config.ts';
-import { startEmbeddedPostgres } from '../src/kernel/db/embedded.ts';
-import { createDb } from '../src/kernel/db/index.ts';
+import type { Db } from '../src/kernel/db/index.ts';
 import { newId } from '../src/kernel/ids.ts';
-import { migrate } from '../src/kernel/db/migrate.ts';
-import { createLogger } from '../src/kernel/logger.ts';
 import { startSealer, startStreamWorker } from '../src/modules/audit/index.ts';
 import { ndjsonBody } from '../src/modules/audit/siem-formats.ts';
 import { bootstrapAdministrator } from '../src/modules/identity/index.ts';
+import { percentile, withBenchDatabase } from './_database.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function summary(lags: number[]) {
   const sorted = [...lags].sort((a, b) => a - b);
@@ -132,7 +115,7 @@ function runProducer(url: string, orgId: string, rate: number, seconds: number):
 }
 
 /** Splits each event's lag at the signing time of the first checkpoint that covers its seq. */
-async function splitBySealing(db: ReturnType<typeof createDb>['db'], orgId: string, samples: { seq: number; occurredAt: number; receivedAt: number }[]) {
+async function splitBySealing(db: Db, orgId: string, samples: { seq: number; occurredAt: number; receivedAt: number }[]) {
   const checkpoints = (await sql<{ tree_size: string; signed_at: Date }>`
     SELECT tree_size, signed_at FROM audit_checkpoints WHERE org_id = ${orgId} ORDER BY tree_size`.execute(db)).rows.map((r) => ({ size: Number(r.tree_size), at: new Date(r.signed_at).getTime() }));
   const toSealed: number[] = [];
@@ -162,16 +145,11 @@ export interface SiemLagOptions {
 export async function measureSiemLag(options: SiemLagOptions = {}) {
   const rate = options.eventsPerSecond ?? 2000;
   const seconds = options.seconds ?? 20;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-bench-siem-'));
-  const log = createLogger('warn');
-  const pg = await startEmbeddedPostgres(dir, await freePort(), log);
   const password = 'bench operator passphrase 1';
-  // The receiver listens on loopback, which the egress guard refuses unless the operator allow-lists it.
-  const config = loadConfig({}, { databaseUrl: pg.url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000, egressAllowCidrs: '127.0.0.0/8' });
-  const { db } = createDb(pg.url, 12);
   const receiver = await startReceiver();
-  try {
-    await migrate(db);
+  return withBenchDatabase('siem', 12, async ({ dir, url, db, log }) => {
+    // The receiver listens on loopback, which the egress guard refuses unless the operator allow-lists it.
+    const config = loadConfig({}, { databaseUrl: url, dataDir: dir, logLevel: 'warn', bootstrapAdminPassword: password, rateLimitPerMinute: 100_000_000, egressAllowCidrs: '127.0.0.0/8' });
     await sql`SELECT ensure_audit_partitions(now()::date, 3)`.execute(db);
     const hexaplane = await buildApp({ config, db, log });
     await bootstrapAdministrator(hexaplane.deps);
@@ -189,13 +167,13 @@ export async function measureSiemLag(options: SiemLagOptions = {}) {
     const baseline = { ...summary(receiver.lags), events: baselineRun.events };
     receiver.reset();
 
-    await hexaplane.deps.changes.listen(pg.url);
+    await hexaplane.deps.changes.listen(url);
     const sealer = startSealer(hexaplane.deps);
     const worker = startStreamWorker(hexaplane.deps);
     // The org's own setup events (sealed late, when the sealer starts) are not part of the load.
     receiver.reset();
     const loadStart = Date.now();
-    const produced = await runProducer(pg.url, orgId, rate, seconds);
+    const produced = await runProducer(url, orgId, rate, seconds);
     const drainDeadline = Date.now() + 20_000;
     const ofLoad = () => receiver.samples.filter((x) => x.occurredAt >= loadStart);
     while (ofLoad().length < produced.events && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 100));
@@ -220,12 +198,7 @@ export async function measureSiemLag(options: SiemLagOptions = {}) {
       sealIntervalMs: config.auditSealIntervalMs,
       target: { p99Ms: 2000, met: lag.p99 <= 2000 && samples.length === produced.events },
     };
-  } finally {
-    await receiver.close();
-    await db.destroy();
-    await pg.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }).finally(() => receiver.close());
 }
 
 export async function run(args: string[]) {

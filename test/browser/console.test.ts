@@ -3,7 +3,6 @@
  * an administrator does on day one, from sign-in to finding every change in the audit log.
  */
 import { existsSync, mkdtempSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -11,23 +10,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { sealPending } from '../../src/modules/audit/sealer.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
+import { freePort } from '../support/ports.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
 const STEP_TIMEOUT = 10_000;
 const MEMBER_EMAIL = 'dev@example.test';
 const MEMBER_PASSWORD = 'a browser test passphrase 7';
-
-/** The invitation link names publicUrl, so the server must know its port before it starts. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** What went wrong in a page that the DOM would not show: uncaught errors and failed API calls. */
 interface PageTrouble {

@@ -2,9 +2,9 @@
  * The SIEM streams page in a real browser: create a signed-NDJSON stream to a loopback
  * receiver, see its health, test it, and stream real events to it.
  */
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,17 +14,10 @@ import { createStreamWorker } from '../../src/modules/audit/stream-worker.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
 import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
+import { freePort } from '../support/ports.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
 const ready = peerAvailable('chromium', CHROMIUM) && existsSync(CONSOLE_INDEX);
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!ready)('SIEM streams page', () => {
   let t: TestApp;

@@ -26,16 +26,7 @@ export function makePki(dir: string): TestPki {
   return { caPem: execFileSync('cat', [f('ca.pem')]).toString(), caFile: f('ca.pem'), certFile: f('server.pem'), keyFile: f('server.key') };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../support/ports.ts';
 
 export interface Rsyslog {
   port: number;
