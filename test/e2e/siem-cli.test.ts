@@ -30,7 +30,7 @@ afterAll(async () => t?.close());
 it('creates, lists, tests, replays, pauses, resumes and deletes a stream; secrets come from a file', async () => {
   const secretFile = path.join(configHome, 'hmac');
   writeFileSync(secretFile, 'cli-hmac-secret-123\n', { mode: 0o600 });
-  const created = JSON.parse(await cli('audit', 'stream', 'create', 'to-siem', '--kind', 'https', '--endpoint', 'https://siem.acme.invalid/in',
+  const created = JSON.parse(await cli('audit', 'stream', 'create', 'to-siem', '--kind', 'https', '--endpoint', 'https://127.0.0.1:9/in',
     '--secret-file', secretFile, '--min-severity', 'medium', '--action-prefix', 'role:', '-o', 'json'));
   expect(created).toMatchObject({ name: 'to-siem', kind: 'https', destination: { hasHmacSecret: true }, filters: { minSeverity: 'medium', actionPrefixes: ['role:'] } });
   expect(JSON.stringify(created)).not.toContain('cli-hmac-secret-123');

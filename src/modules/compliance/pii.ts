@@ -171,7 +171,10 @@ const PHONE_LIKE = /(?<![\w])[+(]?\d[\d \t().\-/]{5,}\d(?![\w])/;
 
 export function findPhones(text: string, defaultCountry?: CountryCode | null): Match[] {
   if (!digitCount(text, 7) || !PHONE_LIKE.test(text)) return [];
-  return findPhoneNumbersInText(text, defaultCountry ? { defaultCountry } : undefined).map((f) => ({
+  // libphonenumber weighs bracket balance around a candidate: a stray "(" or ")" near a number
+  // ("() +1 213…") hides it. Brackets that enclose no digits are blanked (same length: offsets hold).
+  const scanned = text.replace(/\((?!\s*[+\d])|(?<!\d\s*)\)/g, ' ');
+  return findPhoneNumbersInText(scanned, defaultCountry ? { defaultCountry } : undefined).map((f) => ({
     detector: 'phone' as const,
     start: f.startsAt,
     end: f.endsAt,
