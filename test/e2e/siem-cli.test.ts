@@ -43,4 +43,4 @@ it('creates, lists, tests, replays, pauses, resumes and deletes a stream; secret
   expect(JSON.parse(await cli('audit', 'stream', 'resume', created.id, '-o', 'json')).status).toBe('active');
   await cli('audit', 'stream', 'delete', created.id);
   expect(await cli('audit', 'stream', 'list')).not.toContain('to-siem');
-});
+}, 180_000); // ten CLI processes, each starting Node and tsx: slow on a busy machine
