@@ -2,7 +2,7 @@ import { filter as scimFilterTester, parse as parseScimFilter, type Filter } fro
 import { scimPatch, ScimError as PatchLibraryError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
 import type { Principal } from '../../kernel/authz.ts';
 import { recordAudit } from '../../kernel/audit.ts';
-import { isUniqueViolation, type Tx } from '../../kernel/db/index.ts';
+import { isUniqueViolation, type Queryable, type Tx } from '../../kernel/db/index.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { ApiKeyService } from './api-key-service.ts';
@@ -132,8 +132,8 @@ export function createScimService(deps: ModuleDeps, identity: { groups: GroupSer
     });
   }
 
-  async function groupResources(rows: scimStore.ScimGroupRow[], withMembers: boolean) {
-    const members = withMembers ? await scimStore.membersOfGroups(db, rows.map((r) => r.group_id)) : [];
+  async function groupResources(rows: scimStore.ScimGroupRow[], withMembers: boolean, from: Queryable = db) {
+    const members = withMembers ? await scimStore.membersOfGroups(from, rows.map((r) => r.group_id)) : [];
     return rows.map((row) =>
       scimGroupResource(
         {
@@ -347,7 +347,7 @@ export function createScimService(deps: ModuleDeps, identity: { groups: GroupSer
         after: { displayName: name, externalId, membersAdded: added, membersRemoved: removed },
       });
       if (!returnResource) return null;
-      return (await groupResources([{ ...row, name }], true))[0]!;
+      return (await groupResources([{ ...row, name }], true, t))[0]!;
     });
     identity.groups.forgetMemberships(orgId, touched);
     return result;
@@ -443,7 +443,7 @@ export function createScimService(deps: ModuleDeps, identity: { groups: GroupSer
         await identity.groups.announceMemberships(t, orgId, added);
         await recordAudit(t, p, { action: 'group:provision', orgId, target: { type: 'group', id: groupId, name: g.displayName }, after: { displayName: g.displayName, externalId: g.externalId, members: added.length } });
         const row = await scimStore.findScimGroup(t, orgId, groupId);
-        return (await groupResources([row!], true))[0]!;
+        return (await groupResources([row!], true, t))[0]!;
       });
       identity.groups.forgetMemberships(orgId, added);
       return resource;
