@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPasswordByOperator } from '../../src/modules/identity/index.ts';
+import type { ScimTables } from '../../src/modules/identity/scim-store.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 
@@ -38,6 +39,7 @@ async function ok(res: LightMyRequestResponse, status: number) {
   return res.body ? res.json() : undefined;
 }
 
+const idb = () => t.db.withTables<ScimTables>();
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 
 async function auditActions(orgId: string, targetId: string) {
@@ -67,7 +69,7 @@ describe('SCIM tokens', () => {
     const created = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgA}/scim-tokens`, 201, { body: { name: 'Rotating' } });
     expect(created.token).toMatch(/^hxs_stk_[0-9a-z]{26}_[A-Za-z0-9_-]{43}$/);
     expect(created.baseUrl).toMatch(/\/scim\/v2$/);
-    const row = await t.db.selectFrom('scim_tokens' as never).selectAll().where('id' as never, '=', created.scimToken.id as never).executeTakeFirstOrThrow();
+    const row = await idb().selectFrom('scim_tokens').selectAll().where('id', '=', created.scimToken.id).executeTakeFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(created.token.split('_').pop());
     await ok(await scim(created.token, 'GET', '/ServiceProviderConfig'), 200);
 
@@ -223,7 +225,7 @@ describe('Entra ID provisioning sequence', () => {
 
     const off = await ok(await scim(tokenB, 'PATCH', `/Users/${userId}`, patch({ op: 'Replace', path: 'active', value: 'False' })), 200);
     expect(off.active).toBe(false);
-    const status = await t.db.selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
+    const status = await idb().selectFrom('users').select('status').where('id', '=', userId).executeTakeFirstOrThrow();
     expect(status.status).toBe('suspended');
   });
 
