@@ -84,7 +84,7 @@ export async function measureScimProvisioning(options: ScimProvisioningOptions) 
     const created = await post(`/api/v1/orgs/${org.id}/scim-tokens`, { name: 'bench IdP' });
     const headers = { authorization: `Bearer ${created.token}`, 'content-type': SCIM_JSON, accept: SCIM_JSON };
     const scim = (method: string, path: string, body?: unknown) =>
-      fetch(`${created.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      fetch(`${server.url}/scim/v2${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
 
     const baseline = await drive(options.baselineRequests ?? 2000, concurrency, () => scim('GET', '/ServiceProviderConfig'));
     const started = performance.now();

@@ -369,7 +369,9 @@ export function createScimService(deps: ModuleDeps, identity: { groups: GroupSer
           throw error;
         }
         await deps.services.tenancy.addMemberUnchecked(t, orgId, account.id);
-        const effects = d.active ? await reactivate(t, orgId, account.id) : await deactivate(t, orgId, account.id);
+        // A new account is active already; a linked one may have been suspended before.
+        const linked = account.status !== 'active';
+        const effects = d.active ? (linked ? await reactivate(t, orgId, account.id) : {}) : await deactivate(t, orgId, account.id);
         await recordAudit(t, p, { action: 'user:provision', orgId, target: { type: 'user', id: account.id, name: d.userName }, after: { ...auditSummary(d), ...(d.active ? {} : effects) } });
         return userResource(row);
       });
