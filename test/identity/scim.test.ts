@@ -316,5 +316,8 @@ describe('SCIM errors and isolation', () => {
     expect(types.Resources.map((r: { id: string }) => r.id)).toEqual(['User', 'Group']);
     const schemas = await ok(await scim(tokenA, 'GET', '/Schemas'), 200);
     expect(schemas.totalResults).toBe(3);
+    const bulk = await scim(tokenA, 'POST', '/Bulk', { Operations: [] });
+    expect(bulk.statusCode).toBe(404);
+    expect(bulk.json().schemas).toEqual([ERROR]);
   });
 });

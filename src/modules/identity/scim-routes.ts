@@ -162,6 +162,9 @@ function registerScimApi(scope: FastifyInstance, service: IdentityService): void
     if (e.status === 429) reply.header('retry-after', '60');
     return reply.code(e.status).type(SCIM_JSON).send(JSON.stringify(e.body()));
   });
+  scope.setNotFoundHandler((request, reply) =>
+    reply.code(404).type(SCIM_JSON).send(JSON.stringify(new ScimError(404, null, `${request.method} ${request.url.split('?')[0]} is not part of this SCIM API (no Bulk, no /Me).`).body())),
+  );
   // API keys and console sessions authenticate, but the SCIM API is for SCIM tokens only.
   scope.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.auth === 'public') return;
