@@ -1,4 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
+import fc from 'fast-check';
+import { filter as scimFilter, stringify, type Filter } from 'scim2-parse-filter';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPasswordByOperator } from '../../src/modules/identity/index.ts';
 import type { ScimTables } from '../../src/modules/identity/scim-store.ts';
@@ -319,5 +321,57 @@ describe('SCIM errors and isolation', () => {
     const bulk = await scim(tokenA, 'POST', '/Bulk', { Operations: [] });
     expect(bulk.statusCode).toBe(404);
     expect(bulk.json().schemas).toEqual([ERROR]);
+  });
+});
+
+describe('filter translation against the reference evaluator', () => {
+  // Lower-case ASCII values on attributes every user has, so SQL's and scim2-parse-filter's
+  // in-memory semantics coincide (case folding and missing attributes are where they differ).
+  it('selects exactly the users scim2-parse-filter selects, for random filters', async () => {
+    const orgC = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Gamma', slug: 'gamma-scim' } })).id;
+    const token = (await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgC}/scim-tokens`, 201, { body: { name: 'ref' } })).token;
+    const words = ['ab', 'abc', 'b', 'ca', 'cab', 'bca'];
+    for (let i = 0; i < 24; i++) {
+      const w = (k: number) => words[(i * 7 + k * 3) % words.length]!;
+      await ok(await scim(token, 'POST', '/Users', {
+        schemas: [USER, ENTERPRISE],
+        userName: `${w(0)}${i}@gamma.test`,
+        displayName: w(1),
+        externalId: w(2),
+        name: { givenName: w(3), familyName: w(4) },
+        emails: [{ value: `${w(0)}${i}@gamma.test`, type: w(5) }],
+        active: i % 3 !== 0,
+        [ENTERPRISE]: { department: w(6) },
+      }), 201);
+    }
+    const all = (await ok(await scim(token, 'GET', '/Users?count=1000'), 200)).Resources as Array<{ id: string }>;
+    const attr = fc.constantFrom('userName', 'displayName', 'externalId', 'name.givenName', 'name.familyName', 'emails.value', 'emails.type', `${ENTERPRISE}:department`);
+    const leaf: fc.Arbitrary<Filter> = fc.oneof(
+      fc.record({ op: fc.constantFrom('eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt'), attrPath: attr, compValue: fc.constantFrom(...words, 'a', 'c', 'zz') }) as fc.Arbitrary<Filter>,
+      fc.record({ op: fc.constant('pr'), attrPath: attr }) as fc.Arbitrary<Filter>,
+      fc.record({ op: fc.constantFrom('eq', 'ne'), attrPath: fc.constant('active'), compValue: fc.boolean() }) as fc.Arbitrary<Filter>,
+    );
+    const tree = fc.letrec<{ f: Filter }>((tie) => ({
+      f: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.record({ op: fc.constantFrom('and', 'or'), filters: fc.array(tie('f'), { minLength: 2, maxLength: 3 }) }) as fc.Arbitrary<Filter>,
+        fc.record({ op: fc.constant('not'), filter: tie('f') }) as fc.Arbitrary<Filter>,
+      ),
+    })).f;
+    let discriminating = 0;
+    await fc.assert(
+      fc.asyncProperty(tree, async (f) => {
+        const text = stringify(f);
+        const res = await ok(await scim(token, 'GET', `/Users?count=1000&filter=${encodeURIComponent(text)}`), 200);
+        const got = (res.Resources as Array<{ id: string }>).map((r) => r.id).sort();
+        const expected = all.filter(scimFilter(f)).map((r) => r.id).sort();
+        expect(got, text).toEqual(expected);
+        if (got.length > 0 && got.length < all.length) discriminating += 1;
+      }),
+      { numRuns: 120 },
+    );
+    // The data is varied enough that most filters select some users but not all.
+    expect(discriminating).toBeGreaterThan(30);
   });
 });
