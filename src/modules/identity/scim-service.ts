@@ -175,6 +175,7 @@ export function createScimService(deps: ModuleDeps, identity: { groups: GroupSer
         throw error;
       }
     }
+    if (existing.platform_admin) throw scimErrors.uniqueness(`${email} is a platform administrator; those are not provisioned by SCIM.`);
     const orgs = await deps.services.tenancy.organizationsOfUser(existing.id);
     if (orgs.some((o) => o !== orgId)) throw scimErrors.uniqueness(`${email} belongs to another organization; invite the account instead.`);
     if (await scimStore.findScimUser(t, orgId, existing.id)) throw scimErrors.uniqueness(`${email} is provisioned already.`);
