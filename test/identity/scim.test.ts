@@ -4,7 +4,7 @@ import { filter as scimFilter, stringify, type Filter } from 'scim2-parse-filter
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetPasswordByOperator } from '../../src/modules/identity/index.ts';
 import type { ScimTables } from '../../src/modules/identity/scim-store.ts';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { ADMIN_EMAIL, createTestApp, type TestApp } from '../support/app.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 
 /**
@@ -283,7 +283,14 @@ describe('SCIM errors and isolation', () => {
       [await scim(tokenA, 'PATCH', '/Users/usr_00000000000000000000000000', patch({ op: 'replace', value: { active: false } })), 404, undefined],
       [await scim(tokenA, 'PATCH', '/Groups/grp_00000000000000000000000000', { Operations: [{ op: 'jump' }] }), 400, 'invalidSyntax'],
       [await scim(tokenA, 'POST', '/Groups', { schemas: [GROUP], displayName: 'x', members: [{ value: 'usr_nobody' }] }), 400, 'invalidValue'],
+      [await scim(tokenA, 'POST', '/Users', { schemas: [USER], userName: ADMIN_EMAIL }), 409, 'uniqueness'],
     ];
+    // A PATCH whose result is not a valid user changes nothing.
+    const someone = (await ok(await scim(tokenA, 'GET', '/Users?count=1'), 200)).Resources[0];
+    const broke = await scim(tokenA, 'PATCH', `/Users/${someone.id}`, patch({ op: 'replace', path: 'displayName', value: 'Changed' }, { op: 'remove', path: 'userName' }));
+    expect(broke.statusCode).toBe(400);
+    expect(broke.json()).toMatchObject({ schemas: [ERROR], scimType: 'invalidValue' });
+    expect((await ok(await scim(tokenA, 'GET', `/Users/${someone.id}`), 200)).meta.version).toBe(someone.meta.version);
     for (const [res, status, scimType] of cases) {
       expect(res.statusCode, res.body).toBe(status);
       expect(res.headers['content-type']).toContain(SCIM_JSON);
