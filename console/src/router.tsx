@@ -43,6 +43,7 @@ export const router = createBrowserRouter([
               { path: 'roles', element: page(() => import('./pages/RolesPage.tsx'), 'RolesPage') },
               { path: 'policies', element: page(() => import('./pages/PoliciesPage.tsx'), 'PoliciesPage') },
               { path: 'api-keys', element: page(() => import('./pages/ApiKeysPage.tsx'), 'ApiKeysPage') },
+              { path: 'scim', element: page(() => import('./pages/ScimPage.tsx'), 'ScimPage') },
               { path: 'webhooks', element: page(() => import('./pages/WebhooksPage.tsx'), 'WebhooksPage') },
               { path: 'audit', element: page(() => import('./pages/AuditPage.tsx'), 'AuditPage') },
               { path: 'pii', element: page(() => import('./pages/PiiRulesPage.tsx'), 'PiiRulesPage') },

@@ -11,6 +11,7 @@ import { complianceCommands } from './commands/compliance.ts';
 import { accessLogCommands, legalHoldCommands, retentionCommands } from './commands/retention.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
 import { webhookCommands } from './commands/webhook.ts';
+import { scimTokenCommands } from './commands/scim-token.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
 
@@ -98,6 +99,7 @@ memberCommands(program);
 roleCommands(program);
 policyCommands(program);
 apiKeyCommands(program);
+scimTokenCommands(program);
 auditCommands(program);
 complianceCommands(program);
 webhookCommands(program);

@@ -43,6 +43,8 @@ export const idPrefixes = {
   // audit retention (ADR 0009)
   legalHold: 'hold',
   retentionRun: 'rrun',
+  // SCIM provisioning (ADR 0012)
+  scimToken: 'stk',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -265,6 +265,13 @@ export const NEVER_APPLIES_POLICY = 'forbid (principal, action, resource) when {
 
 const inA = (w: World, more: Record<string, string> = {}) => ({ orgId: w.orgA.id, ...more });
 
+/** A SCIM token of org A (a fresh one per call: rotation and revocation consume it). */
+async function scimTokenInA(w: World): Promise<{ id: string; name: string }> {
+  const created = await createInA(w, '/scim-tokens', { name: unique('acme-scim') });
+  w.rememberSecretsOfA(created.scimToken.id, created.scimToken.name);
+  return created.scimToken;
+}
+
 export const examples: Record<string, ExampleBuilder> = {
   // ---- tenancy: organizations ----
   createOrganization: async () => {
@@ -402,6 +409,16 @@ export const examples: Record<string, ExampleBuilder> = {
   getApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), successStatus: 200 }),
   rotateApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), body: { overlapMinutes: 5 }, successStatus: 201, action: 'api-key:rotate' }),
   revokeApiKey: async (w) => ({ params: inA(w, { keyId: (await fixtures.apiKey(w)).id }), successStatus: 200, action: 'api-key:revoke' }),
+
+  // ---- SCIM tokens (identity, SCIM provisioning) ----
+  createScimToken: async (w) => {
+    const name = unique('acme-new-scim');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name }, successStatus: 201, action: 'scim-token:create' };
+  },
+  listScimTokens: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  rotateScimToken: async (w) => ({ params: inA(w, { tokenId: (await scimTokenInA(w)).id }), body: { overlapMinutes: 5 }, successStatus: 201, action: 'scim-token:rotate' }),
+  revokeScimToken: async (w) => ({ params: inA(w, { tokenId: (await scimTokenInA(w)).id }), successStatus: 200, action: 'scim-token:revoke' }),
 
   // ---- groups ----
   createGroup: async (w) => {

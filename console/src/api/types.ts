@@ -1,7 +1,7 @@
 /** Resource shapes, straight from the generated OpenAPI types (src/sdk/schema.d.ts, `npm run sdk`). */
 import type { components, paths } from '../../../src/sdk/index.ts';
 
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 
 export interface Page<T> {
   items: T[];

@@ -16,7 +16,7 @@ import { ResourceTable } from '../components/table/ResourceTable.tsx';
 import { actionsColumn } from '../components/table/RowActions.tsx';
 import { Time } from '../components/Time.tsx';
 
-const statusColor: Record<ApiKeyStatus, string> = { active: 'teal', expired: 'orange', revoked: 'gray' };
+const statusColor: Record<ApiKeyStatus, string> = { active: 'teal', expired: 'orange', revoked: 'gray', suspended: 'yellow' };
 
 function Grant({ apiKey, roleName }: { apiKey: ApiKey; roleName: (id: string) => string }) {
   if (apiKey.roleId) return <Text size="sm">{roleName(apiKey.roleId)}</Text>;

@@ -9,4 +9,8 @@ export const identityActions: ActionInfo[] = [
   { name: 'group:read', scope: 'organization', description: 'See groups and their members' },
   { name: 'group:update', scope: 'organization', description: 'Rename a group and change its members' },
   { name: 'group:delete', scope: 'organization', description: 'Delete a group and its role bindings' },
+  { name: 'scim-token:create', scope: 'organization', description: 'Create a SCIM provisioning token' },
+  { name: 'scim-token:read', scope: 'organization', description: 'See SCIM tokens (never their secrets)' },
+  { name: 'scim-token:rotate', scope: 'organization', description: 'Issue a new SCIM token secret' },
+  { name: 'scim-token:revoke', scope: 'organization', description: 'Revoke a SCIM token' },
 ];

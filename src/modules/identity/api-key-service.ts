@@ -8,7 +8,7 @@ import { newId } from '../../kernel/ids.ts';
 import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/http/pagination.ts';
 import { Problem, problems } from '../../kernel/http/problems.ts';
 import type { ModuleDeps } from '../deps.ts';
-import { formatApiKeyToken, keyState, newApiKeySecret, parseApiKeyToken, secretOpensKey, type KeySecrets } from './api-key-tokens.ts';
+import { formatApiKeyToken, keyState, newApiKeySecret, parseApiKeyToken, secretOpensKey, type KeySecrets, type KeyState } from './api-key-tokens.ts';
 import { BoundedCache } from './bounded-cache.ts';
 import { KeyUsageBatch } from './key-usage.ts';
 import type { ApiKeyView, CreateApiKeyInput } from './schemas.ts';
@@ -67,6 +67,8 @@ export function grantOfInput(input: Pick<CreateApiKeyInput, 'workspaceId' | 'rol
 function keyResource(row: store.ApiKeyRow): Resource {
   return { type: 'api-key', id: row.id, orgId: row.org_id, workspaceId: row.workspace_id, attrs: { name: row.name } };
 }
+
+const suspendedAsRevoked = (s: KeyState) => (s === 'suspended' ? 'revoked' : s);
 
 export type ApiKeyService = ReturnType<typeof createApiKeyService>;
 
@@ -245,7 +247,8 @@ export function createApiKeyService(deps: ModuleDeps) {
       return (await store.listAllApiKeys(db, orgId)).map((row) => ({
         id: row.id,
         name: row.name,
-        status: keyState({ status: row.status, expiresAt: date(row.expires_at) }, at),
+        // A suspended key acts no more than a revoked one; access only asks whether a key can act.
+        status: suspendedAsRevoked(keyState({ status: row.status, expiresAt: date(row.expires_at) }, at)),
         ...grantOfRow(row),
       }));
     },
@@ -256,6 +259,22 @@ export function createApiKeyService(deps: ModuleDeps) {
       await announce(t, ids);
       // The caller owns the transaction; dropping here too covers a replica without a listener.
       for (const id of ids) cache.delete(id);
+    },
+
+    /** SCIM deactivation: the user's active keys in the organization stop working; returns their ids. */
+    async suspendKeysCreatedBy(t: Tx, orgId: string, userId: string): Promise<string[]> {
+      const ids = await store.setKeysSuspended(t, orgId, userId, now());
+      await announce(t, ids);
+      for (const id of ids) cache.delete(id);
+      return ids;
+    },
+
+    /** SCIM reactivation: the keys that deactivation suspended work again (revoked ones stay revoked). */
+    async restoreKeysCreatedBy(t: Tx, orgId: string, userId: string): Promise<string[]> {
+      const ids = await store.setKeysSuspended(t, orgId, userId, null);
+      await announce(t, ids);
+      for (const id of ids) cache.delete(id);
+      return ids;
     },
 
     /**

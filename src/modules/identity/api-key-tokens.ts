@@ -34,17 +34,17 @@ export function bearerToken(header: string | undefined): string | null {
 
 /** The parts of a stored key that decide whether a presented secret opens it. */
 export interface KeySecrets {
-  status: 'active' | 'revoked';
+  status: 'active' | 'revoked' | 'suspended';
   expiresAt: Date | null;
   secretHash: string;
   previousSecretHash: string | null;
   previousExpiresAt: Date | null;
 }
 
-export type KeyState = 'active' | 'expired' | 'revoked';
+export type KeyState = 'active' | 'expired' | 'revoked' | 'suspended';
 
 export function keyState(key: Pick<KeySecrets, 'status' | 'expiresAt'>, now: Date): KeyState {
-  if (key.status === 'revoked') return 'revoked';
+  if (key.status !== 'active') return key.status;
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';
   return 'active';
 }

@@ -188,6 +188,10 @@ export function createGroupService(deps: ModuleDeps) {
       return [...ids];
     },
 
+    /** For writers of group_members outside this file (SCIM): publish in the transaction, forget after commit. */
+    announceMemberships: announce,
+    forgetMemberships: forget,
+
     /** Member removed: out of every group of the organization (the caller audits). */
     async removeFromAllGroups(t: Tx, orgId: string, userId: string) {
       await store.removeUserFromGroups(t, orgId, userId);

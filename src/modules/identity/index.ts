@@ -3,6 +3,7 @@ import type { ModuleDeps } from '../deps.ts';
 import { identityActions } from './actions.ts';
 import { createAuthenticator } from './authenticator.ts';
 import { registerIdentityRoutes } from './routes.ts';
+import { registerScimRoutes } from './scim-routes.ts';
 import { createIdentityService, type IdentityService } from './service.ts';
 
 export type { IdentityService } from './service.ts';
@@ -17,6 +18,7 @@ export function register(app: App, deps: ModuleDeps): IdentityService {
   const service = createIdentityService(deps);
   deps.ports.authenticator = createAuthenticator(service);
   registerIdentityRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
+  registerScimRoutes(app, service);
   // Pending API key last-use times are written before the database goes away.
   app.addHook('onClose', async () => service.closeApiKeys());
   return service;

@@ -75,7 +75,7 @@ export const apiKeySchema = z
     workspaceId: z.string().nullable(),
     roleId: z.string().nullable(),
     actions: z.array(z.string()).nullable(),
-    status: z.enum(['active', 'expired', 'revoked']),
+    status: z.enum(['active', 'expired', 'revoked', 'suspended']).describe('suspended: its creator was deactivated by SCIM provisioning'),
     createdBy: z.string(),
     createdAt: z.string(),
     expiresAt: z.string().nullable(),

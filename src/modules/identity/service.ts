@@ -4,15 +4,19 @@ import type { ModuleDeps } from '../deps.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import type { IdentityContract } from './contract.ts';
 import { createGroupService } from './group-service.ts';
+import { createScimService } from './scim-service.ts';
+import { createScimTokenService } from './scim-token-service.ts';
 import { createSessionService } from './session-service.ts';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
-/** The identity use cases: users and sessions, API keys, groups; and the contract others call. */
+/** The identity use cases: users and sessions, API keys, groups, SCIM; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
   const sessions = createSessionService(deps);
   const apiKeys = createApiKeyService(deps);
   const groups = createGroupService(deps);
+  const scimTokens = createScimTokenService(deps);
+  const scim = createScimService(deps, { groups, apiKeys });
 
   const contract: IdentityContract = {
     findUsers: sessions.findUsers,
@@ -34,5 +38,5 @@ export function createIdentityService(deps: ModuleDeps) {
     listApiKeyGrants: apiKeys.listApiKeyGrants,
   };
 
-  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess };
+  return { ...sessions, ...apiKeys, ...groups, ...scimTokens, scim, ...contract, ...forAccess };
 }

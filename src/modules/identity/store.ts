@@ -42,7 +42,7 @@ export type IdentityTables = {
     secret_hash: string;
     previous_secret_hash: string | null;
     previous_expires_at: NullableTimestamp;
-    status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
+    status: ColumnType<'active' | 'revoked' | 'suspended', 'active' | 'revoked' | 'suspended' | undefined, 'active' | 'revoked' | 'suspended'>;
     expires_at: NullableTimestamp;
     last_used_at: NullableTimestamp;
     last_used_ip: string | null;
@@ -51,6 +51,7 @@ export type IdentityTables = {
     created_at: Timestamp;
     rotated_at: NullableTimestamp;
     revoked_at: NullableTimestamp;
+    suspended_at: NullableTimestamp;
     version: Version;
   };
   groups: {
@@ -212,7 +213,7 @@ export async function revokeOtherSessions(db: Queryable, userId: string, keepSes
 
 export async function insertApiKey(
   db: Queryable,
-  row: Omit<ApiKeyRow, 'previous_secret_hash' | 'previous_expires_at' | 'status' | 'last_used_at' | 'last_used_ip' | 'rotated_at' | 'revoked_at' | 'version' | 'actions'> & {
+  row: Omit<ApiKeyRow, 'previous_secret_hash' | 'previous_expires_at' | 'status' | 'last_used_at' | 'last_used_ip' | 'rotated_at' | 'revoked_at' | 'suspended_at' | 'version' | 'actions'> & {
     actions: string | null;
   },
 ) {
@@ -268,7 +269,7 @@ export async function revokeApiKey(db: Queryable, orgId: string, id: string, exp
     .set({ status: 'revoked', revoked_at: at, previous_secret_hash: null, previous_expires_at: null, version: sql`version + 1` })
     .where('org_id', '=', orgId)
     .where('id', '=', id)
-    .where('status', '=', 'active');
+    .where('status', 'in', ['active', 'suspended']);
   if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
   return query.returningAll().executeTakeFirst();
 }
@@ -284,7 +285,20 @@ export async function revokeApiKeysCreatedBy(db: Queryable, orgId: string, userI
     .set({ status: 'revoked', revoked_at: at, previous_secret_hash: null, previous_expires_at: null, version: sql`version + 1` })
     .where('org_id', '=', orgId)
     .where('created_by', '=', userId)
-    .where('status', '=', 'active')
+    .where('status', 'in', ['active', 'suspended'])
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Suspends (at a time) or restores (null) a user's keys in an organization; returns their ids. */
+export async function setKeysSuspended(db: Queryable, orgId: string, userId: string, at: Date | null): Promise<string[]> {
+  const rows = await q(db)
+    .updateTable('api_keys')
+    .set({ status: at ? 'suspended' : 'active', suspended_at: at, version: sql`version + 1` })
+    .where('org_id', '=', orgId)
+    .where('created_by', '=', userId)
+    .where('status', '=', at ? 'active' : 'suspended')
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

@@ -569,6 +569,27 @@ export function createTenancyService(deps: ModuleDeps) {
       });
     },
 
+    // ---- for SCIM provisioning (identity): the caller authorized and audits ----
+
+    /** Makes a user a member (no role: access comes from group bindings); true when added. */
+    async addMemberUnchecked(t: Tx, orgId: string, userId: string): Promise<boolean> {
+      const added = !(await store.isMember(t, orgId, userId));
+      if (added) await store.addMember(t, orgId, userId);
+      await changes.publish(t, 'membership', `${orgId}:${userId}`);
+      memberCache.delete(`${orgId}:${userId}`);
+      return added;
+    },
+
+    /** Removes a member with their bindings, keys and group memberships; false when not a member. */
+    async removeMemberUnchecked(t: Tx, orgId: string, userId: string): Promise<boolean> {
+      if (!(await store.removeMember(t, orgId, userId))) return false;
+      await deps.services.access.revokeSubject(t, orgId, { type: 'user', id: userId });
+      await deps.services.identity.revokeAccessInOrg(t, orgId, userId);
+      await changes.publish(t, 'membership', `${orgId}:${userId}`);
+      memberCache.delete(`${orgId}:${userId}`);
+      return true;
+    },
+
     /** Used by access and integrations to describe resources; no authorization (callers check). */
     async findWorkspace(orgId: string, workspaceId: string) {
       const row = await store.findWorkspace(db, orgId, workspaceId);
