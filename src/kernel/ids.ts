@@ -43,6 +43,8 @@ export const idPrefixes = {
   // audit retention (ADR 0009)
   legalHold: 'hold',
   retentionRun: 'rrun',
+  // MFA (ADR 0013)
+  mfaChallenge: 'mfc',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

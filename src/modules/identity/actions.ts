@@ -9,4 +9,6 @@ export const identityActions: ActionInfo[] = [
   { name: 'group:read', scope: 'organization', description: 'See groups and their members' },
   { name: 'group:update', scope: 'organization', description: 'Rename a group and change its members' },
   { name: 'group:delete', scope: 'organization', description: 'Delete a group and its role bindings' },
+  { name: 'security-policy:read', scope: 'organization', description: "See the organization's security policy" },
+  { name: 'security-policy:update', scope: 'organization', description: 'Change the security policy (MFA, sessions, IP allow-lists, lockout)' },
 ];

@@ -2,6 +2,7 @@ import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { identityActions } from './actions.ts';
 import { createAuthenticator } from './authenticator.ts';
+import { registerMfaRoutes } from './mfa-routes.ts';
 import { registerIdentityRoutes } from './routes.ts';
 import { createIdentityService, type IdentityService } from './service.ts';
 
@@ -17,6 +18,10 @@ export function register(app: App, deps: ModuleDeps): IdentityService {
   const service = createIdentityService(deps);
   deps.ports.authenticator = createAuthenticator(service);
   registerIdentityRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
+  // MFA and organization security policy (ADR 0013).
+  registerMfaRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
+  deps.ports.orgGate = service.gate;
+  deps.authz.addGuard(service.stepUpGuard);
   // Pending API key last-use times are written before the database goes away.
   app.addHook('onClose', async () => service.closeApiKeys());
   return service;

@@ -4,13 +4,22 @@ import type { ModuleDeps } from '../deps.ts';
 import { createApiKeyService } from './api-key-service.ts';
 import type { IdentityContract } from './contract.ts';
 import { createGroupService } from './group-service.ts';
+import { createMfaService, type MfaService } from './mfa-service.ts';
+import { createSecurityPolicyService } from './security-policy-service.ts';
 import { createSessionService } from './session-service.ts';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity use cases: users and sessions, API keys, groups; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
-  const sessions = createSessionService(deps);
+  // MFA and security policies hook into sign-in, and sign-in into MFA: bound late.
+  let mfa: MfaService | null = null;
+  const policies = createSecurityPolicyService(deps, { hasFactors: (userId) => mfa!.hasFactors(userId) });
+  const sessions = createSessionService(deps, {
+    secondFactor: (user, meta) => mfa!.secondFactor(user, meta),
+    policiesOf: (userId) => policies.policiesOf(userId),
+  });
+  mfa = createMfaService(deps, sessions, policies);
   const apiKeys = createApiKeyService(deps);
   const groups = createGroupService(deps);
 
@@ -34,5 +43,5 @@ export function createIdentityService(deps: ModuleDeps) {
     listApiKeyGrants: apiKeys.listApiKeyGrants,
   };
 
-  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess };
+  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess, ...mfa, ...policies };
 }
