@@ -28,12 +28,12 @@ export const defaultSecurityPolicy: SecurityPolicy = {
   lockout: { threshold: LOCKOUT_THRESHOLD, baseSeconds: LOCKOUT_BASE_MS / 1000 },
 };
 
-/** Actions that need a second factor younger than the policy's step-up window. */
+/** Actions that need a second factor younger than the policy's step-up window (`noun:*`: every change, not reads). */
 export const STEP_UP_ACTIONS: readonly string[] = ['audit:export', 'api-key:rotate', 'policy:*', 'sso-connection:*', 'security-policy:update'];
 
 export function needsStepUp(action: string): boolean {
-  const noun = action.split(':')[0];
-  return STEP_UP_ACTIONS.some((pattern) => pattern === action || pattern === `${noun}:*`);
+  const [noun, verb] = action.split(':');
+  return STEP_UP_ACTIONS.some((pattern) => pattern === action || (pattern === `${noun}:*` && verb !== 'read'));
 }
 
 /** IPv4 clients on dual-stack sockets arrive as `::ffff:a.b.c.d`; they match IPv4 ranges. */
