@@ -1,5 +1,5 @@
 import type { Queryable } from './db/index.ts';
-import { Problem, problems } from './http/problems.ts';
+import { problems, type Problem } from './http/problems.ts';
 
 export type PrincipalKind = 'user' | 'apiKey' | 'scim' | 'system';
 

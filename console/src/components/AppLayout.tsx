@@ -2,6 +2,8 @@ import { Anchor, AppShell, Badge, Burger, Divider, Group, NavLink, ScrollArea, T
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
+  IconLockAccess,
+  IconShieldCheck,
   IconDevices,
   IconGavel,
   IconHexagons,
@@ -43,6 +45,7 @@ const orgSections: Section[] = [
   { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
   { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
   { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
+  { path: 'security-policy', label: 'Security policy', icon: <IconLockAccess size={18} /> },
 ];
 
 function Brand() {
@@ -102,6 +105,15 @@ function AccountNav({ onNavigate, platformAdmin }: { onNavigate: () => void; pla
         active={location.pathname === '/me/sessions'}
         onClick={onNavigate}
         data-testid="nav-sessions"
+      />
+      <NavLink
+        component={Link}
+        to="/me/mfa"
+        label="Multi-factor authentication"
+        leftSection={<IconShieldCheck size={18} />}
+        active={location.pathname === '/me/mfa'}
+        onClick={onNavigate}
+        data-testid="nav-mfa"
       />
       <NavLink
         component={Link}

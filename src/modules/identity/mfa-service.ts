@@ -11,7 +11,7 @@ import { hashRecoveryCode, newRecoveryCodes } from './mfa-recovery-codes.ts';
 import type { FactorInput, MfaStatusView, WebauthnCredentialView } from './mfa-schemas.ts';
 import * as mfaStore from './mfa-store.ts';
 import { acceptTotp, newTotpSecret, totpUri } from './mfa-totp.ts';
-import { authenticationOptions, challengeOf, registrationOptions, relyingPartyOf, verifyAssertion, verifyRegistration, type StoredCredential } from './mfa-webauthn.ts';
+import { authenticationOptions, registrationOptions, relyingPartyOf, verifyAssertion, verifyRegistration, type StoredCredential } from './mfa-webauthn.ts';
 import { iso, type MfaChallenge, type RequestMeta, type SessionService } from './session-service.ts';
 import { DEFAULT_STEP_UP_MINUTES } from './security-policy.ts';
 import * as store from './store.ts';

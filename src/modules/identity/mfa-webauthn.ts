@@ -103,15 +103,3 @@ export async function verifyAssertion(rp: RelyingParty, response: Authentication
     return null;
   }
 }
-
-/** The challenge a client response answers (from its clientDataJSON), or null. */
-export function challengeOf(response: { response?: { clientDataJSON?: unknown } }): string | null {
-  const clientData = response.response?.clientDataJSON;
-  if (typeof clientData !== 'string') return null;
-  try {
-    const parsed = JSON.parse(isoBase64URL.toUTF8String(clientData)) as { challenge?: unknown };
-    return typeof parsed.challenge === 'string' ? parsed.challenge : null;
-  } catch {
-    return null;
-  }
-}
