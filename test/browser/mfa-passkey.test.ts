@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { MfaTables } from '../../src/modules/identity/mfa-store.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
 import { freePort } from '../support/ports.ts';
@@ -68,7 +69,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('passkeys in Chromium', ()
     await page.getByTestId('mfa-passkey-row').waitFor();
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
     expect(credentials).toHaveLength(1);
-    const stored = await t.db.selectFrom('mfa_webauthn_credentials').select(['id', 'name']).execute();
+    const stored = await t.db.withTables<MfaTables>().selectFrom('mfa_webauthn_credentials').select(['id', 'name']).execute();
     expect(stored).toEqual([{ id: expect.any(String), name: 'Virtual authenticator' }]);
 
     // Sign out (a new context has no cookie), then sign in: the password asks for the passkey.
@@ -88,9 +89,9 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('passkeys in Chromium', ()
     await again.getByTestId('mfa-step').waitFor();
     await again.getByTestId('mfa-passkey').click();
     await again.waitForURL('**/orgs');
-    const me = await again.evaluate(async () => (await fetch('/api/v1/me/mfa')).json());
+    const me = (await again.evaluate(async () => (await fetch('/api/v1/me/mfa')).json())) as { mfaAt: string | null; webauthn: { lastUsedAt: string | null }[] };
     expect(me.mfaAt).not.toBeNull();
-    expect(me.webauthn[0].lastUsedAt).not.toBeNull();
+    expect(me.webauthn[0]?.lastUsedAt).not.toBeNull();
     expect(errors).toEqual([]);
     await fresh.close();
     await context.close();

@@ -10,6 +10,7 @@ export type { IdentityService } from './service.ts';
 export type { IdentityContract, UserSummary } from './contract.ts';
 export type { ApiKeyView, GroupView, CurrentUser } from './schemas.ts';
 export { bootstrapAdministrator, resetPasswordByOperator } from './session-service.ts';
+export { resetMfaByOperator } from './mfa-service.ts';
 export { API_KEY_TOPIC } from './api-key-service.ts';
 export { GROUP_MEMBERSHIP_TOPIC } from './group-service.ts';
 

@@ -1,6 +1,6 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import QRCode from 'qrcode';
-import type { Principal } from '../../kernel/authz.ts';
+import { newPrincipal, type Principal } from '../../kernel/authz.ts';
 import { recordAudit, type AuditEntry } from '../../kernel/audit.ts';
 import { openSecret, randomToken, sealSecret, sha256Hex, type SealedSecret } from '../../kernel/crypto.ts';
 import type { Queryable, Tx } from '../../kernel/db/index.ts';
@@ -321,4 +321,28 @@ export function createMfaService(deps: ModuleDeps, sessions: SessionService, pol
     const [totp, credentials] = await Promise.all([mfaStore.findTotp(t, userId), mfaStore.listCredentials(t, userId)]);
     return Boolean(totp?.confirmed_at) || credentials.length > 0;
   }
+}
+
+/**
+ * Break-glass for operators (`hexaplane admin reset-mfa`): removes a user's authenticator app,
+ * passkeys and recovery codes, recorded in every organization of the user.
+ */
+export async function resetMfaByOperator(deps: ModuleDeps, email: string): Promise<string[]> {
+  const user = await store.findUserByEmail(deps.db, email);
+  if (!user) throw new Error(`no user with e-mail ${email}`);
+  const orgIds = await deps.services.tenancy.organizationsOfUser(user.id);
+  const operator = newPrincipal({ kind: 'system', id: 'operator', displayName: 'Operator (hexaplane admin)', userAgent: 'hexaplane admin reset-mfa' });
+  return deps.db.transaction().execute(async (t) => {
+    const removed: string[] = [];
+    if (await mfaStore.deleteTotp(t, user.id)) removed.push('authenticator app');
+    for (const c of await mfaStore.listCredentials(t, user.id)) {
+      await mfaStore.deleteCredential(t, user.id, c.id);
+      removed.push(`passkey "${c.name}"`);
+    }
+    await mfaStore.replaceRecoveryCodes(t, user.id, [], deps.clock.now());
+    for (const orgId of orgIds) {
+      await recordAudit(t, { ...operator, orgId }, { action: 'mfa:remove', orgId, target: { type: 'user', id: user.id, name: user.email }, before: { removed } });
+    }
+    return removed;
+  });
 }
