@@ -201,4 +201,16 @@ describe('organization security policy', () => {
     const stale = await call(t.app, admin, 'PUT', `/api/v1/orgs/${orgId}/security-policy`, { body: defaultSecurityPolicy, headers: { 'if-match': '"v0"' } });
     expect(stale.statusCode).toBe(412);
   });
+
+  it('gives Cedar policies the age of the second factor', async () => {
+    const member = await newMember('org-admin');
+    const text = 'forbid (principal, action == Hexaplane::Action::"workspace:create", resource) unless { context has mfaAgeSeconds && context.mfaAgeSeconds < 600 };';
+    await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgId}/policies`, 201, { body: { name: 'Recent MFA for new workspaces', text } });
+    const create = (who: Session, slug: string) => call(t.app, who, 'POST', `/api/v1/orgs/${orgId}/workspaces`, { body: { name: slug, slug } });
+    expect((await create(member, 'no-mfa')).statusCode).toBe(403);
+    await enrolTotp(member);
+    expect((await create(member, 'fresh-mfa')).statusCode).toBe(201);
+    clock.advance(11 * 60_000);
+    expect((await create(member, 'stale-mfa')).statusCode).toBe(403);
+  });
 });

@@ -190,7 +190,7 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
       createdAt: iso(row.created_at),
       lastSeenAt: iso(row.last_seen_at),
       expiresAt: iso(row.expires_at),
-      idleExpiresAt: iso(idleExpiresAt(new Date(row.last_seen_at), deps.config.sessionIdleMinutes)),
+      idleExpiresAt: iso(idleExpiresAt(new Date(row.last_seen_at), row.idle_minutes ?? deps.config.sessionIdleMinutes)),
       ip: row.ip,
       userAgent: row.user_agent,
       current: row.id === currentSessionId,
@@ -315,7 +315,9 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
       const idleSince = new Date(at.getTime() - deps.config.sessionIdleMinutes * 60_000);
       const rows = await store.listLiveSessions(db, user.id, at, idleSince, decodeCursor(page.cursor), page.limit);
       const result = toPage(rows, page.limit);
-      return { items: result.items.map((r) => sessionView(r, p.sessionId)), nextCursor: result.nextCursor };
+      // A session may have a shorter idle limit of its own (organization policy, ADR 0013).
+      const live = result.items.filter((r) => r.idle_minutes === null || new Date(r.last_seen_at).getTime() > at.getTime() - r.idle_minutes * 60_000);
+      return { items: live.map((r) => sessionView(r, p.sessionId)), nextCursor: result.nextCursor };
     },
 
     async revokeMySession(p: Principal, sessionId: string) {
