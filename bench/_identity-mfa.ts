@@ -4,55 +4,13 @@
  * assertion verifications (@simplewebauthn/server, ES256, from a software authenticator
  * built here). Each measurement runs for a fixed time; the whole section takes about 10 s.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { generate, generateSecret } from 'otplib';
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
+import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { hashPassword, verifyPassword } from '../src/kernel/crypto.ts';
 import { acceptTotp } from '../src/modules/identity/mfa-totp.ts';
-
-const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest();
-
-/**
- * A software WebAuthn authenticator (ES256, "none" attestation): enough of a passkey to
- * produce assertions @simplewebauthn/server verifies, without a browser.
- */
-export function softAuthenticator(rp: { id: string; origin: string }) {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const jwk = publicKey.export({ format: 'jwk' });
-  const credentialId = randomBytes(16);
-  const cose = isoCBOR.encode(
-    new Map<number, number | Uint8Array>([
-      [1, 2], // kty: EC2
-      [3, -7], // alg: ES256
-      [-1, 1], // crv: P-256
-      [-2, isoBase64URL.toBuffer(jwk.x!)],
-      [-3, isoBase64URL.toBuffer(jwk.y!)],
-    ]),
-  );
-  let counter = 0;
-  return {
-    credential: { id: isoBase64URL.fromBuffer(credentialId), publicKey: cose, counter: 0 },
-    assert(challenge: string): AuthenticationResponseJSON {
-      counter += 1;
-      const flags = 0x01 | 0x04; // user present, user verified
-      const authData = Buffer.concat([sha256(rp.id), Buffer.from([flags]), Buffer.from(new Uint32Array([counter]).buffer).reverse()]);
-      const clientDataJSON = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge, origin: rp.origin, crossOrigin: false }));
-      const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), privateKey as KeyObject);
-      return {
-        id: isoBase64URL.fromBuffer(credentialId),
-        rawId: isoBase64URL.fromBuffer(credentialId),
-        type: 'public-key',
-        response: {
-          authenticatorData: isoBase64URL.fromBuffer(authData),
-          clientDataJSON: isoBase64URL.fromBuffer(clientDataJSON),
-          signature: isoBase64URL.fromBuffer(signature),
-        },
-        clientExtensionResults: {},
-      };
-    },
-  };
-}
+import { softAuthenticator } from '../test/support/soft-authenticator.ts';
 
 /** Runs `work` back to back for `ms`; operations per second. */
 async function perSecond(ms: number, work: (i: number) => Promise<unknown>): Promise<{ ops: number; perSecond: number }> {

@@ -2,6 +2,7 @@ import { generate } from 'otplib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { call, expectJson, signIn, type Credentials } from '../../../test/support/http.ts';
+import { softAuthenticator } from '../../../test/support/soft-authenticator.ts';
 import { inviteAndSignIn, PASSWORD } from '../../../test/support/world.ts';
 import { fixedClock } from '../../kernel/clock.ts';
 import { defaultSecurityPolicy, type SecurityPolicy } from './security-policy.ts';
@@ -212,5 +213,35 @@ describe('organization security policy', () => {
     expect((await create(member, 'fresh-mfa')).statusCode).toBe(201);
     clock.advance(11 * 60_000);
     expect((await create(member, 'stale-mfa')).statusCode).toBe(403);
+  });
+});
+
+describe('passkeys over the API', () => {
+  it('registers a passkey, signs in with it, steps up with it, and refuses a replayed assertion', async () => {
+    const member = await newMember();
+    const passkey = softAuthenticator({ id: new URL(t.config.publicUrl).hostname, origin: new URL(t.config.publicUrl).origin });
+    const options = await expectJson(t.app, member, 'POST', '/api/v1/me/mfa/webauthn/registration-options', 200);
+    const registered = await expectJson(t.app, member, 'POST', '/api/v1/me/mfa/webauthn/registrations', 201, { body: { name: 'soft key', response: passkey.register(options.challenge) } });
+    expect(registered.credential).toMatchObject({ id: passkey.id, name: 'soft key' });
+    expect(registered.recoveryCodes).toHaveLength(10);
+    // A registration options challenge is single use.
+    expect((await call(t.app, member, 'POST', '/api/v1/me/mfa/webauthn/registrations', { body: { name: 'again', response: passkey.register(options.challenge) } })).statusCode).toBe(400);
+
+    const challenge = (await passwordStep(member.email)).json();
+    expect(challenge.methods).toEqual(['webauthn', 'recovery-code']);
+    const assertion = passkey.assert(challenge.webauthnOptions.challenge);
+    const ok = await mfaStep({ mfaToken: challenge.mfaToken, webauthn: assertion });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const session = sessionFrom(ok, member.userId);
+
+    clock.advance(20 * 60_000);
+    const stepUpOptions = await expectJson(t.app, session, 'POST', '/api/v1/me/mfa/webauthn/authentication-options', 200);
+    const stepUpAssertion = passkey.assert(stepUpOptions.challenge);
+    const stepped = await expectJson(t.app, session, 'POST', '/api/v1/me/step-up', 200, { body: { webauthn: stepUpAssertion } });
+    expect(stepped.mfaAt).toBe(clock.now().toISOString());
+    expect((await call(t.app, session, 'POST', '/api/v1/me/step-up', { body: { webauthn: stepUpAssertion } })).statusCode).toBe(401);
+
+    await expectJson(t.app, session, 'DELETE', `/api/v1/me/mfa/webauthn/${passkey.id}`, 204);
+    expect((await expectJson(t.app, session, 'GET', '/api/v1/me/mfa', 200)).recoveryCodes.total).toBe(0);
   });
 });
