@@ -25,6 +25,7 @@ import { rememberOrg } from '../api/org.ts';
 import { useMe } from '../api/session.ts';
 import { OrgSwitcher } from './OrgSwitcher.tsx';
 import { ColorSchemeToggle, UserMenu } from './UserMenu.tsx';
+import { MfaRequiredBanner } from './MfaRequiredBanner.tsx';
 
 interface Section {
   path: string;
@@ -165,6 +166,7 @@ export function AppLayout() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main bg="var(--mantine-color-body)">
+        <MfaRequiredBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>
