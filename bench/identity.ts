@@ -1,13 +1,15 @@
 /**
- * `npm run bench -- identity [users] [groups]`: the issue 3 identity figures. Each part of the
- * issue adds its own section from a `bench/_identity-<part>.ts` file.
+ * `npm run bench -- identity [users] [groups]`: the identity figures of issue 3. Each part of the
+ * issue lives in its own `bench/_identity-<part>.ts` and exports one function called here.
  */
+import { measureMfa } from './_identity-mfa.ts';
 import { measureScimProvisioning } from './_identity-scim.ts';
 
-export async function run(args: string[]) {
+export async function run(args: string[]): Promise<unknown> {
   const users = Number(args[0] ?? 10_000);
   const groups = Number(args[1] ?? 500);
   return {
+    mfa: await measureMfa(),
     scimProvisioning: await measureScimProvisioning({ users, groups }),
   };
 }

@@ -32,6 +32,7 @@ export const router = createBrowserRouter([
           { index: true, element: <HomeRedirect /> },
           { path: 'orgs', element: page(() => import('./pages/OrganizationsPage.tsx'), 'OrganizationsPage') },
           { path: 'me/sessions', element: page(() => import('./pages/SessionsPage.tsx'), 'SessionsPage') },
+          { path: 'me/mfa', element: page(() => import('./pages/MfaPage.tsx'), 'MfaPage') },
           {
             path: 'orgs/:orgId',
             children: [
@@ -50,6 +51,7 @@ export const router = createBrowserRouter([
               { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },
               { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
               { path: 'siem-streams', element: page(() => import('./pages/AuditStreamsPage.tsx'), 'AuditStreamsPage') },
+              { path: 'security-policy', element: page(() => import('./pages/SecurityPolicyPage.tsx'), 'SecurityPolicyPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

@@ -9,6 +9,7 @@ import { policyCommands, roleCommands } from './commands/access.ts';
 import { auditCommands } from './commands/audit.ts';
 import { complianceCommands } from './commands/compliance.ts';
 import { accessLogCommands, legalHoldCommands, retentionCommands } from './commands/retention.ts';
+import { securityPolicyCommands } from './commands/security-policy.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
 import { webhookCommands } from './commands/webhook.ts';
 import { scimTokenCommands } from './commands/scim-token.ts';
@@ -76,6 +77,26 @@ admin
     }
   });
 
+admin
+  .command('reset-mfa <email>')
+  .description('Break-glass: remove every second factor and recovery code of a user (audited)')
+  .action(async (email: string) => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const database = await openDatabase(config, log);
+    try {
+      await migrate(database.db);
+      const { buildApp } = await import('../app.ts');
+      const { resetMfaByOperator } = await import('../modules/identity/index.ts');
+      const { app, deps } = await buildApp({ config, db: database.db, log });
+      const removed = await resetMfaByOperator(deps, email);
+      await app.close();
+      process.stdout.write(`removed ${removed.join(', ') || 'nothing'} for ${email}; they can sign in with their password and enrol again\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
 program
   .command('login')
   .description('Save a Hexaplane URL and API key for later commands (~/.config/hexaplane/credentials.json, mode 0600)')
@@ -105,6 +126,7 @@ complianceCommands(program);
 webhookCommands(program);
 accessLogCommands(program);
 retentionCommands(program);
+securityPolicyCommands(program);
 legalHoldCommands(program);
 
 program

@@ -1,5 +1,5 @@
 import type { Queryable } from './db/index.ts';
-import { problems } from './http/problems.ts';
+import { problems, type Problem } from './http/problems.ts';
 
 export type PrincipalKind = 'user' | 'apiKey' | 'scim' | 'system';
 
@@ -76,6 +76,13 @@ export interface ActionInfo {
   description: string;
 }
 
+/**
+ * A condition beyond permission that an allowed action must also meet (a recent second
+ * factor for sensitive actions): null to let it pass, or the refusal. Guards run in `require`
+ * only, after the decision allowed the action; their refusal is audited like a denial.
+ */
+export type AuthzGuard = (principal: Principal, action: string, resource: Resource) => Promise<{ problem: Problem; reason: string } | null>;
+
 export type DeniedAuditWriter = (
   db: Queryable,
   principal: Principal,
@@ -91,6 +98,7 @@ export type DeniedAuditWriter = (
 export class Authz {
   private engine: AuthzEngine | null = null;
   private readonly actions = new Map<string, ActionInfo>();
+  private readonly guards: AuthzGuard[] = [];
 
   constructor(
     private readonly db: Queryable,
@@ -99,6 +107,10 @@ export class Authz {
 
   useEngine(engine: AuthzEngine): void {
     this.engine = engine;
+  }
+
+  addGuard(guard: AuthzGuard): void {
+    this.guards.push(guard);
   }
 
   registerActions(actions: readonly ActionInfo[]): void {
@@ -127,6 +139,13 @@ export class Authz {
     if (!decision.allowed) {
       await this.auditDenied(this.db, principal, action, resource, decision.reason);
       throw problems.forbidden(action.replace(':', ' '), `You are not allowed to ${action} here: ${decision.reason}.`);
+    }
+    for (const guard of this.guards) {
+      const refusal = await guard(principal, action, resource);
+      if (refusal) {
+        await this.auditDenied(this.db, principal, action, resource, refusal.reason);
+        throw refusal.problem;
+      }
     }
   }
 }

@@ -45,6 +45,8 @@ export const idPrefixes = {
   retentionRun: 'rrun',
   // SCIM provisioning (ADR 0012)
   scimToken: 'stk',
+  // MFA (ADR 0013)
+  mfaChallenge: 'mfc',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures } from '../support/examples.ts';
 import { call, signIn } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
+import { mfaAuditChecks } from './mfa-checks.ts';
 import { describe as describeOp, liveDocument, operationsOf, type Operation } from './openapi.ts';
 import { auditSince, auditWatermark, describeEvents, exampleFor, GENERATED_SUITE_TIMEOUT_MS, send, snippet, type AuditRow } from './support.ts';
 
@@ -73,6 +74,7 @@ async function checkOrgMutation(op: Operation): Promise<string[]> {
  * caller's own account or on a new organization, so "the org" is spelled out per route.
  */
 const outsideOrg: Record<string, (w: World) => Promise<string[]>> = {
+  ...mfaAuditChecks,
   /** A new org records its own creation (and nothing in A); a refusal has no org to go to. */
   async createOrganization(w) {
     const failures: string[] = [];

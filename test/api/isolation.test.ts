@@ -3,6 +3,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/app.ts';
 import { fixtures } from '../support/examples.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
+import { mfaIsolationChecks } from './mfa-checks.ts';
 import { describe as describeOp, liveDocument, operationsOf, urlOf, type Operation } from './openapi.ts';
 import { exampleFor, GENERATED_SUITE_TIMEOUT_MS, idsOfAIn, leakedSecrets, send, snippet } from './support.ts';
 
@@ -112,6 +113,7 @@ async function meOf(who: Credentials) {
  * own assertion, keyed by operationId. An operation with none is reported as not covered.
  */
 const outsideOrg: Record<string, (w: World, c: Checks) => Promise<void>> = {
+  ...mfaIsolationChecks,
   /** Only platform administrators create organizations; the others learn nothing of A. */
   async createOrganization(w, c) {
     for (const { name, who } of callers(w)) {

@@ -33,6 +33,15 @@ export interface Example {
 
 export type ExampleBuilder = (world: World) => Promise<Example>;
 
+/** A valid organization security policy that changes nothing for the suites' callers. */
+const securityPolicyExample = {
+  mfa: { required: 'off', stepUpMinutes: 15 },
+  password: { minLength: 14 },
+  sessions: { idleMinutes: 30, absoluteHours: 12, maxConcurrent: 1000 },
+  ipAllowList: { console: [], api: [], breakGlassUserIds: [] },
+  lockout: { threshold: 5, baseSeconds: 30 },
+};
+
 let counter = 0;
 /** Unique names within a test database (each test file has its own). */
 function unique(prefix: string): string {
@@ -557,6 +566,25 @@ export const examples: Record<string, ExampleBuilder> = {
     return { params: inA(w, { webhookId, deliveryId }), successStatus: 202, action: 'webhook:redeliver' };
   },
   ...accessLogAndRetentionExamples,
+  // ---- identity: MFA and organization security policy (ADR 0013) ----
+  completeMfaSignIn: async () => ({ params: {}, body: { mfaToken: 'm'.repeat(43), totp: '123456' }, successStatus: 200, action: 'session:create' }),
+  stepUp: async () => ({ params: {}, body: { totp: '123456' }, successStatus: 200, action: 'session:step-up' }),
+  getMyMfa: async () => ({ params: {}, successStatus: 200 }),
+  startTotpEnrolment: async () => ({ params: {}, successStatus: 201 }),
+  confirmTotpEnrolment: async () => ({ params: {}, body: { code: '123456' }, successStatus: 200, action: 'mfa:enroll' }),
+  removeTotp: async () => ({ params: {}, successStatus: 204, action: 'mfa:remove' }),
+  getWebauthnRegistrationOptions: async () => ({ params: {}, successStatus: 200 }),
+  registerWebauthnCredential: async () => ({
+    params: {},
+    body: { name: 'laptop', response: { id: 'AAAAAAAAAAAAAAAAAAAAAA', rawId: 'AAAAAAAAAAAAAAAAAAAAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' }, clientExtensionResults: {} } },
+    successStatus: 201,
+    action: 'mfa:enroll',
+  }),
+  getWebauthnAuthenticationOptions: async () => ({ params: {}, successStatus: 200 }),
+  removeWebauthnCredential: async () => ({ params: { credentialId: 'AAAAAAAAAAAAAAAAAAAAAA' }, successStatus: 204, action: 'mfa:remove' }),
+  regenerateRecoveryCodes: async () => ({ params: {}, successStatus: 201, action: 'mfa:regenerate-codes' }),
+  getSecurityPolicy: async (w) => ({ params: inA(w), successStatus: 200 }),
+  putSecurityPolicy: async (w) => ({ params: inA(w), body: securityPolicyExample, successStatus: 200, action: 'security-policy:update' }),
   // ---- audit: SIEM streams (ADR 0007) ----
   createAuditStream: async (w) => {
     const name = unique('acme-new-siem');

@@ -2,7 +2,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call, setCsrfToken, type BodyOf } from './client.ts';
 import { isProblem } from './problem.ts';
 import { useApiMutation } from './query.ts';
-import type { Me, SignedIn, User } from './types.ts';
+import type { Me, MfaChallenge, SignedIn, User } from './types.ts';
+
+/** The password step's answer: a session, or (with MFA) a challenge for the second step. */
+export type SignInAnswer = SignedIn | MfaChallenge;
 
 export const meKey = ['me'] as const;
 const sessionsKey = ['me', 'sessions'] as const;
@@ -34,9 +37,10 @@ export function useMe() {
 
 export function useSignIn() {
   const client = useQueryClient();
-  return useMutation<SignedIn, Error, BodyOf<'/api/v1/session', 'post'>>({
+  return useMutation<SignInAnswer, Error, BodyOf<'/api/v1/session', 'post'>>({
     mutationFn: (body) => call(api.POST('/api/v1/session', { body })),
     onSuccess: (signedIn) => {
+      if ('mfaRequired' in signedIn) return;
       setCsrfToken(signedIn.csrfToken);
       // Whatever was cached belonged to whoever was signed in before.
       client.clear();

@@ -56,3 +56,8 @@ export type AccessLogSummary = Schemas['AccessLogSummary'];
 export type RetentionSettings = Schemas['RetentionSettings'];
 export type LegalHold = Schemas['LegalHold'];
 export type RetentionRun = Schemas['RetentionRun'];
+
+// ---- MFA and organization security policy (ADR 0013) ----
+export type MfaChallenge = Schemas['MfaChallenge'];
+export type SignInResult = Schemas['SignInResult'];
+export type SecurityPolicy = Schemas['SecurityPolicy'];

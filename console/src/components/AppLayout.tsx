@@ -2,6 +2,8 @@ import { Anchor, AppShell, Badge, Burger, Divider, Group, NavLink, ScrollArea, T
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBuilding,
+  IconLockAccess,
+  IconShieldCheck,
   IconDevices,
   IconGavel,
   IconHexagons,
@@ -24,6 +26,7 @@ import { rememberOrg } from '../api/org.ts';
 import { useMe } from '../api/session.ts';
 import { OrgSwitcher } from './OrgSwitcher.tsx';
 import { ColorSchemeToggle, UserMenu } from './UserMenu.tsx';
+import { MfaRequiredBanner } from './MfaRequiredBanner.tsx';
 
 interface Section {
   path: string;
@@ -45,6 +48,7 @@ const orgSections: Section[] = [
   { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
   { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
   { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
+  { path: 'security-policy', label: 'Security policy', icon: <IconLockAccess size={18} /> },
 ];
 
 function Brand() {
@@ -107,6 +111,15 @@ function AccountNav({ onNavigate, platformAdmin }: { onNavigate: () => void; pla
       />
       <NavLink
         component={Link}
+        to="/me/mfa"
+        label="Multi-factor authentication"
+        leftSection={<IconShieldCheck size={18} />}
+        active={location.pathname === '/me/mfa'}
+        onClick={onNavigate}
+        data-testid="nav-mfa"
+      />
+      <NavLink
+        component={Link}
         to="/orgs"
         label="Organizations"
         leftSection={<IconBuilding size={18} />}
@@ -155,6 +168,7 @@ export function AppLayout() {
         </AppShell.Section>
       </AppShell.Navbar>
       <AppShell.Main bg="var(--mantine-color-body)">
+        <MfaRequiredBanner />
         <Outlet />
       </AppShell.Main>
     </AppShell>

@@ -3,11 +3,13 @@ import { IconLock } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isProblem, problemBody } from '../api/problem.ts';
+import type { MfaChallenge } from '../api/mfa.ts';
 import { useMe, useSignIn } from '../api/session.ts';
 import { AuthFrame } from '../components/AuthFrame.tsx';
 import { useProblemForm } from '../components/form/useProblemForm.ts';
 import { PageLoader } from '../components/PageLoader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
+import { MfaSignInStep } from './MfaSignInStep.tsx';
 
 /** Only same-origin paths: a `next` pointing elsewhere would make this page an open redirect. */
 export function safeNext(next: string | null): string {
@@ -51,6 +53,7 @@ export function SignInPage() {
   const form = useProblemForm(signIn, { email: params.get('email') ?? '', password: '' });
   const { email, password } = form.values;
   const [lockedAt, setLockedAt] = useState(0);
+  const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
 
   if (me.isPending) return <PageLoader fullScreen />;
   if (me.data && !signIn.isPending) return <Navigate to={next} replace />;
@@ -60,7 +63,7 @@ export function SignInPage() {
     signIn.mutate(
       { email: email.trim(), password },
       {
-        onSuccess: () => navigate(next, { replace: true }),
+        onSuccess: (answer) => ('mfaRequired' in answer ? setChallenge(answer) : navigate(next, { replace: true })),
         onError: (error) => {
           if (isProblem(error, 423)) setLockedAt(Date.now());
         },
@@ -81,6 +84,9 @@ export function SignInPage() {
   );
   return (
     <AuthFrame title="Sign in to Hexaplane" subtitle="The control plane for your Kubernetes platform" width={420} footer={footer}>
+      {challenge ? (
+        <MfaSignInStep challenge={challenge} onSignedIn={() => navigate(next, { replace: true })} onCancel={() => setChallenge(null)} />
+      ) : (
       <form onSubmit={submit} noValidate>
         <Stack>
           <TextInput label="E-mail" type="email" autoComplete="username" required autoFocus {...form.text('email')} data-testid="signin-email" />
@@ -95,6 +101,7 @@ export function SignInPage() {
           </Button>
         </Stack>
       </form>
+      )}
     </AuthFrame>
   );
 }

@@ -75,9 +75,18 @@ export interface AccessLogRecorder {
   record(entry: AccessLogEntry): void;
 }
 
+/**
+ * Identity implements this port: an organization's own conditions on entering it (IP
+ * allow-list, MFA enrolment). Throws a Problem to refuse; called once the tenant admitted.
+ */
+export interface OrgGate {
+  admit(request: FastifyRequest, principal: Principal, orgId: string): Promise<void>;
+}
+
 export interface HttpPorts {
   authenticator: Authenticator | null;
   tenants: TenantResolver | null;
+  orgGate?: OrgGate | null;
   accessLog?: AccessLogRecorder | null;
 }
 
@@ -263,6 +272,9 @@ function registerAuthentication(app: FastifyInstance, ports: HttpPorts): void {
       if (!tenants || !(await tenants.canEnter(auth.principal, orgId))) throw problems.notFound('organization', orgId);
       auth.principal.orgId = orgId;
     }
+    // An API key always acts in its own organization, with or without :orgId in the route.
+    const enteredOrg = auth.principal.orgId;
+    if (enteredOrg && ports.orgGate) await ports.orgGate.admit(request, auth.principal, enteredOrg);
   });
 }
 

@@ -13,4 +13,6 @@ export const identityActions: ActionInfo[] = [
   { name: 'scim-token:read', scope: 'organization', description: 'See SCIM tokens (never their secrets)' },
   { name: 'scim-token:rotate', scope: 'organization', description: 'Issue a new SCIM token secret' },
   { name: 'scim-token:revoke', scope: 'organization', description: 'Revoke a SCIM token' },
+  { name: 'security-policy:read', scope: 'organization', description: "See the organization's security policy" },
+  { name: 'security-policy:update', scope: 'organization', description: 'Change the security policy (MFA, sessions, IP allow-lists, lockout)' },
 ];

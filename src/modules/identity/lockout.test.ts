@@ -7,7 +7,7 @@ describe('lockout backoff', () => {
   });
 
   it('locks 30 s at five failures and doubles per further failure', () => {
-    expect([5, 6, 7, 8, 9].map(lockoutDurationMs)).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
+    expect([5, 6, 7, 8, 9].map((n) => lockoutDurationMs(n))).toEqual([30_000, 60_000, 120_000, 240_000, 480_000]);
   });
 
   it('caps the lock at one hour', () => {

@@ -1,20 +1,28 @@
 /**
- * Account lockout with exponential backoff: the fifth consecutive failure locks the account
- * for 30 s, and every further failure doubles the lock, up to one hour. A success resets it.
+ * Account lockout with exponential backoff: by default the fifth consecutive failure locks
+ * the account for 30 s, and every further failure doubles the lock, up to one hour. A success
+ * resets it. Organizations may set a lower threshold and a longer base (security policy).
  */
 export const LOCKOUT_THRESHOLD = 5;
 export const LOCKOUT_BASE_MS = 30_000;
 export const LOCKOUT_MAX_MS = 3_600_000;
 
-/** How long the account is locked after this many consecutive failures (0: not locked). */
-export function lockoutDurationMs(consecutiveFailures: number): number {
-  if (consecutiveFailures < LOCKOUT_THRESHOLD) return 0;
-  const doublings = Math.min(consecutiveFailures - LOCKOUT_THRESHOLD, 32);
-  return Math.min(LOCKOUT_BASE_MS * 2 ** doublings, LOCKOUT_MAX_MS);
+export interface LockoutRule {
+  threshold: number;
+  baseMs: number;
 }
 
-export function lockedUntilAfter(consecutiveFailures: number, now: Date): Date | null {
-  const ms = lockoutDurationMs(consecutiveFailures);
+const defaultRule: LockoutRule = { threshold: LOCKOUT_THRESHOLD, baseMs: LOCKOUT_BASE_MS };
+
+/** How long the account is locked after this many consecutive failures (0: not locked). */
+export function lockoutDurationMs(consecutiveFailures: number, rule: LockoutRule = defaultRule): number {
+  if (consecutiveFailures < rule.threshold) return 0;
+  const doublings = Math.min(consecutiveFailures - rule.threshold, 32);
+  return Math.min(rule.baseMs * 2 ** doublings, LOCKOUT_MAX_MS);
+}
+
+export function lockedUntilAfter(consecutiveFailures: number, now: Date, rule: LockoutRule = defaultRule): Date | null {
+  const ms = lockoutDurationMs(consecutiveFailures, rule);
   return ms === 0 ? null : new Date(now.getTime() + ms);
 }
 

@@ -21,8 +21,8 @@ import {
   rotateApiKeyBody,
   sessionParams,
   sessionSchema,
+  signInAnswerSchema,
   signInBody,
-  signInResultSchema,
   updateGroupBody,
 } from './schemas.ts';
 import type { IdentityService } from './service.ts';
@@ -58,9 +58,10 @@ export function registerIdentityRoutes(app: App, service: IdentityService, optio
   // ---- session ----
   r.post('/api/v1/session', {
     config: { auth: 'public', rateLimit: { max: 30, timeWindow: 60_000 } },
-    schema: { tags: ['session'], operationId: 'signIn', summary: 'Sign in with e-mail and password (sets the session cookie)', security: [], body: signInBody, response: { 200: signInResultSchema, ...withLocked } },
+    schema: { tags: ['session'], operationId: 'signIn', summary: 'Sign in with e-mail and password (sets the session cookie, or asks for a second factor)', security: [], body: signInBody, response: { 200: signInAnswerSchema, ...withLocked } },
   }, async (req, reply) => {
     const result = await withRetryAfter(reply, () => service.signIn(req.body, metaOf(req)));
+    if ('mfaRequired' in result) return result;
     reply.setCookie(SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt });
     return { user: result.user, csrfToken: result.csrfToken, expiresAt: result.expiresAt.toISOString() };
   });

@@ -28,6 +28,20 @@ export const signInResultSchema = z
   })
   .meta({ id: 'SignInResult' });
 
+/** With a second factor enrolled, the password alone yields an MFA challenge, not a session (ADR 0013). */
+export const signInAnswerSchema = z.union([
+  signInResultSchema,
+  z
+    .object({
+      mfaRequired: z.literal(true),
+      mfaToken: z.string().describe('Send it to POST /api/v1/session/mfa with one factor; valid for 5 minutes'),
+      methods: z.array(z.enum(['totp', 'webauthn', 'recovery-code'])),
+      webauthnOptions: z.record(z.string(), z.unknown()).nullable().describe('PublicKeyCredentialRequestOptionsJSON, when you have a passkey'),
+      expiresAt: z.string(),
+    })
+    .meta({ id: 'MfaChallenge' }),
+]);
+
 export const meSchema = z
   .object({
     user: currentUserSchema.nullable().describe('Null when the caller is an API key'),

@@ -6,13 +6,22 @@ import type { IdentityContract } from './contract.ts';
 import { createGroupService } from './group-service.ts';
 import { createScimService } from './scim-service.ts';
 import { createScimTokenService } from './scim-token-service.ts';
+import { createMfaService, type MfaService } from './mfa-service.ts';
+import { createSecurityPolicyService } from './security-policy-service.ts';
 import { createSessionService } from './session-service.ts';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity use cases: users and sessions, API keys, groups, SCIM; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
-  const sessions = createSessionService(deps);
+  // MFA and security policies hook into sign-in, and sign-in into MFA: bound late.
+  let mfa: MfaService | null = null;
+  const policies = createSecurityPolicyService(deps, { hasFactors: (userId) => mfa!.hasFactors(userId) });
+  const sessions = createSessionService(deps, {
+    secondFactor: (user, meta) => mfa!.secondFactor(user, meta),
+    policiesOf: (userId) => policies.policiesOf(userId),
+  });
+  mfa = createMfaService(deps, sessions, policies);
   const apiKeys = createApiKeyService(deps);
   const groups = createGroupService(deps);
   const scimTokens = createScimTokenService(deps);
@@ -38,5 +47,5 @@ export function createIdentityService(deps: ModuleDeps) {
     listApiKeyGrants: apiKeys.listApiKeyGrants,
   };
 
-  return { ...sessions, ...apiKeys, ...groups, ...scimTokens, scim, ...contract, ...forAccess };
+  return { ...sessions, ...apiKeys, ...groups, ...scimTokens, scim, ...contract, ...forAccess, ...mfa, ...policies };
 }

@@ -11,8 +11,10 @@ import type { ModuleDeps } from '../deps.ts';
 import type { UserSummary } from './contract.ts';
 import { lockedUntilAfter, lockRemainingSeconds } from './lockout.ts';
 import { passwordWeaknesses } from './passwords.ts';
+import { strictestLockout, strictestPasswordMinLength, strictestSessionLimits, type SecurityPolicy } from './security-policy.ts';
 import type { CurrentUser, MeView, SessionView } from './schemas.ts';
 import { idleExpiresAt, sessionIsLive, sessionNeedsTouch, TOUCH_INTERVAL_MS } from './session-expiry.ts';
+import { endOldestSessions } from './mfa-store.ts';
 import * as store from './store.ts';
 
 /** Where a request came from, for audit events written without an authenticated principal. */
@@ -67,7 +69,24 @@ function actorOf(user: store.UserRow, meta: RequestMeta, sessionId: string | nul
 
 export type SessionService = ReturnType<typeof createSessionService>;
 
-export function createSessionService(deps: ModuleDeps) {
+/** A password-accepted sign-in that still needs a second factor (ADR 0013). */
+export interface MfaChallenge {
+  mfaRequired: true;
+  mfaToken: string;
+  methods: Array<'totp' | 'webauthn' | 'recovery-code'>;
+  webauthnOptions: Record<string, unknown> | null;
+  expiresAt: string;
+}
+
+/** What MFA and the organization security policies add to sign-in (wired in service.ts). */
+export interface SignInPolicies {
+  /** A challenge when the user must prove a second factor before getting a session. */
+  secondFactor(user: store.UserRow, meta: RequestMeta): Promise<MfaChallenge | null>;
+  /** The security policies of the user's organizations. */
+  policiesOf(userId: string): Promise<SecurityPolicy[]>;
+}
+
+export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies) {
   const { db } = deps;
   // Read at call time, not captured: tests move the clock by replacing deps.clock.
   const now = () => deps.clock.now();
@@ -96,7 +115,7 @@ export function createSessionService(deps: ModuleDeps) {
       const row = await store.lockUser(t, user.id);
       if (!row) return;
       const failures = row.failed_logins + 1;
-      const lockedUntil = lockedUntilAfter(failures, now());
+      const lockedUntil = lockedUntilAfter(failures, now(), strictestLockout((await policies?.policiesOf(user.id)) ?? []));
       await store.setSignInFailures(t, user.id, failures, lockedUntil ?? row.locked_until);
       const why = lockedUntil ? `${reason}; account locked until ${lockedUntil.toISOString()}` : reason;
       await auditInOrgs(t, orgIds, actorOf(user, meta, null), { action, target: accountTarget(user), outcome: 'failed', reason: why });
@@ -125,13 +144,53 @@ export function createSessionService(deps: ModuleDeps) {
     return user;
   }
 
+  /**
+   * Starts a session for a user who proved who they are: its limits are the strictest of the
+   * user's organizations (within the platform's), and the oldest sessions beyond the
+   * organizations' maximum end. `mfa` says which second factor was proved, if any.
+   */
+  async function issueSession(user: store.UserRow, meta: RequestMeta, mfa: { method: string } | null) {
+    const orgIds = await orgIdsOf(user);
+    const limits = strictestSessionLimits((await policies?.policiesOf(user.id)) ?? [], {
+      idleMinutes: deps.config.sessionIdleMinutes,
+      absoluteHours: deps.config.sessionAbsoluteHours,
+    });
+    const token = randomToken(32);
+    const csrfToken = randomToken(32);
+    const at = now();
+    const session = await tx(async (t) => {
+      if (user.failed_logins > 0 || user.locked_until) await store.setSignInFailures(t, user.id, 0, null);
+      const row = await store.insertSession(t, {
+        id: newId('session'),
+        user_id: user.id,
+        token_hash: sha256Hex(token),
+        csrf_token: csrfToken,
+        created_at: at,
+        last_seen_at: at,
+        expires_at: new Date(at.getTime() + limits.absoluteHours * 3600_000),
+        ip: meta.ip,
+        user_agent: meta.userAgent,
+        mfa_at: mfa ? at : null,
+        idle_minutes: limits.idleMinutes === deps.config.sessionIdleMinutes ? null : limits.idleMinutes,
+      });
+      const ended = limits.maxConcurrent === null ? [] : await endOldestSessions(t, user.id, limits.maxConcurrent, at);
+      await auditInOrgs(t, orgIds, actorOf(user, meta, row.id), {
+        action: 'session:create',
+        target: accountTarget(user),
+        after: { sessionId: row.id, expiresAt: iso(row.expires_at), ...(mfa ? { mfa: mfa.method } : {}), ...(ended.length ? { endedSessions: ended } : {}) },
+      });
+      return row;
+    });
+    return { user: currentUser(user), sessionId: session.id, token, csrfToken, expiresAt: new Date(session.expires_at) };
+  }
+
   function sessionView(row: store.SessionRow, currentSessionId: string | null): SessionView {
     return {
       id: row.id,
       createdAt: iso(row.created_at),
       lastSeenAt: iso(row.last_seen_at),
       expiresAt: iso(row.expires_at),
-      idleExpiresAt: iso(idleExpiresAt(new Date(row.last_seen_at), deps.config.sessionIdleMinutes)),
+      idleExpiresAt: iso(idleExpiresAt(new Date(row.last_seen_at), row.idle_minutes ?? deps.config.sessionIdleMinutes)),
       ip: row.ip,
       userAgent: row.user_agent,
       current: row.id === currentSessionId,
@@ -139,6 +198,11 @@ export function createSessionService(deps: ModuleDeps) {
   }
 
   return {
+    issueSession,
+    recordFailedAttempt,
+    refuseIfLocked,
+    requireSessionUser,
+
     // ---- users ----
 
     async findUsers(ids: string[]): Promise<UserSummary[]> {
@@ -187,31 +251,9 @@ export function createSessionService(deps: ModuleDeps) {
         await recordRefusedAttempt(user, meta, 'session:create', 'account suspended');
         throw identityProblems.suspended();
       }
-      const orgIds = await orgIdsOf(user);
-      const token = randomToken(32);
-      const csrfToken = randomToken(32);
-      const at = now();
-      const session = await tx(async (t) => {
-        if (user.failed_logins > 0 || user.locked_until) await store.setSignInFailures(t, user.id, 0, null);
-        const row = await store.insertSession(t, {
-          id: newId('session'),
-          user_id: user.id,
-          token_hash: sha256Hex(token),
-          csrf_token: csrfToken,
-          created_at: at,
-          last_seen_at: at,
-          expires_at: new Date(at.getTime() + deps.config.sessionAbsoluteHours * 3600_000),
-          ip: meta.ip,
-          user_agent: meta.userAgent,
-        });
-        await auditInOrgs(t, orgIds, actorOf(user, meta, row.id), {
-          action: 'session:create',
-          target: accountTarget(user),
-          after: { sessionId: row.id, expiresAt: iso(row.expires_at) },
-        });
-        return row;
-      });
-      return { user: currentUser(user), sessionId: session.id, token, csrfToken, expiresAt: new Date(session.expires_at) };
+      const challenge = await policies?.secondFactor(user, meta);
+      if (challenge) return challenge;
+      return issueSession(user, meta, null);
     },
 
     /** The session port half: a cookie token to a principal, or null. */
@@ -222,7 +264,7 @@ export function createSessionService(deps: ModuleDeps) {
       const at = now();
       const lastSeenAt = new Date(row.last_seen_at);
       const times = { expiresAt: new Date(row.expires_at), lastSeenAt, revokedAt: row.revoked_at ? new Date(row.revoked_at) : null };
-      if (!sessionIsLive(times, at, deps.config.sessionIdleMinutes)) return null;
+      if (!sessionIsLive(times, at, row.idle_minutes ?? deps.config.sessionIdleMinutes)) return null;
       if (sessionNeedsTouch(lastSeenAt, at)) {
         await store.touchSession(db, row.id, at, new Date(at.getTime() - TOUCH_INTERVAL_MS));
       }
@@ -238,7 +280,7 @@ export function createSessionService(deps: ModuleDeps) {
           ip: request.ip,
           userAgent: request.headers['user-agent'] ?? null,
           requestId: request.id,
-          mfaAt: null,
+          mfaAt: row.mfa_at ? new Date(row.mfa_at) : null,
         },
         via: 'session',
         csrfToken: row.csrf_token,
@@ -273,7 +315,9 @@ export function createSessionService(deps: ModuleDeps) {
       const idleSince = new Date(at.getTime() - deps.config.sessionIdleMinutes * 60_000);
       const rows = await store.listLiveSessions(db, user.id, at, idleSince, decodeCursor(page.cursor), page.limit);
       const result = toPage(rows, page.limit);
-      return { items: result.items.map((r) => sessionView(r, p.sessionId)), nextCursor: result.nextCursor };
+      // A session may have a shorter idle limit of its own (organization policy, ADR 0013).
+      const live = result.items.filter((r) => r.idle_minutes === null || new Date(r.last_seen_at).getTime() > at.getTime() - r.idle_minutes * 60_000);
+      return { items: live.map((r) => sessionView(r, p.sessionId)), nextCursor: result.nextCursor };
     },
 
     async revokeMySession(p: Principal, sessionId: string) {
@@ -295,6 +339,10 @@ export function createSessionService(deps: ModuleDeps) {
         throw problems.badRequest('wrong-password', 'This is not your current password.', 'currentPassword');
       }
       assertPasswordAcceptable(input.newPassword, user.email, 'newPassword');
+      const minLength = strictestPasswordMinLength((await policies?.policiesOf(user.id)) ?? []);
+      if ([...input.newPassword.normalize('NFKC')].length < minLength) {
+        throw problems.validation([{ field: 'newPassword', message: `must be at least ${minLength} characters (your organization's policy)` }]);
+      }
       if (await verifyPassword(input.newPassword, user.password_hash)) {
         throw problems.validation([{ field: 'newPassword', message: 'must differ from your current password' }]);
       }

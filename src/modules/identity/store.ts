@@ -31,6 +31,8 @@ export type IdentityTables = {
     ip: string | null;
     user_agent: string | null;
     revoked_at: NullableTimestamp;
+    mfa_at: NullableTimestamp;
+    idle_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   };
   api_keys: {
     id: string;
@@ -145,7 +147,7 @@ export async function setPassword(db: Queryable, id: string, passwordHash: strin
 
 // ---- sessions ----
 
-export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at'>) {
+export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at' | 'mfa_at' | 'idle_minutes'> & Partial<Pick<SessionRow, 'mfa_at' | 'idle_minutes'>>) {
   return q(db).insertInto('sessions').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -161,6 +163,8 @@ export async function findSessionByTokenHash(db: Queryable, tokenHash: string) {
       's.expires_at',
       's.last_seen_at',
       's.revoked_at',
+      's.mfa_at',
+      's.idle_minutes',
       'u.display_name',
       'u.platform_admin',
       'u.status',
