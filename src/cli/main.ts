@@ -97,6 +97,27 @@ admin
     }
   });
 
+admin
+  .command('rotate-audit-key')
+  .description('Retire the key that signs audit checkpoints and manifests and start a new one; old public keys stay published')
+  .action(async () => {
+    const config = loadConfig();
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const database = await openDatabase(config, log);
+    try {
+      await migrate(database.db);
+      const { buildApp } = await import('../app.ts');
+      const { rotateSigningKey } = await import('../modules/audit/index.ts');
+      const { app, deps } = await buildApp({ config, db: database.db, log });
+      const keyId = await rotateSigningKey(deps);
+      await app.close();
+      log.warn({ keyId }, 'audit signing key rotated by the operator');
+      process.stdout.write(`audit checkpoints are now signed by ${keyId}; publish its public key (GET /api/v1/audit/public-keys) to verifiers\n`);
+    } finally {
+      await database.close();
+    }
+  });
+
 program
   .command('login')
   .description('Save a Hexaplane URL and API key for later commands (~/.config/hexaplane/credentials.json, mode 0600)')
