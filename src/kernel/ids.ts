@@ -43,6 +43,10 @@ export const idPrefixes = {
   // audit retention (ADR 0009)
   legalHold: 'hold',
   retentionRun: 'rrun',
+  // single sign-on (ADR 0014)
+  ssoConnection: 'sso',
+  ssoDomain: 'dom',
+  ssoTrace: 'ssot',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -4,6 +4,8 @@ import { identityActions } from './actions.ts';
 import { createAuthenticator } from './authenticator.ts';
 import { registerIdentityRoutes } from './routes.ts';
 import { createIdentityService, type IdentityService } from './service.ts';
+import { ssoActions } from './sso-actions.ts';
+import { registerSsoRoutes } from './sso-routes.ts';
 
 export type { IdentityService } from './service.ts';
 export type { IdentityContract, UserSummary } from './contract.ts';
@@ -14,9 +16,11 @@ export { GROUP_MEMBERSHIP_TOPIC } from './group-service.ts';
 
 export function register(app: App, deps: ModuleDeps): IdentityService {
   deps.authz.registerActions(identityActions);
+  deps.authz.registerActions(ssoActions);
   const service = createIdentityService(deps);
   deps.ports.authenticator = createAuthenticator(service);
   registerIdentityRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
+  registerSsoRoutes(app, service.sso, { secureCookies: deps.config.publicUrl.startsWith('https:') });
   // Pending API key last-use times are written before the database goes away.
   app.addHook('onClose', async () => service.closeApiKeys());
   return service;

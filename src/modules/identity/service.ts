@@ -5,12 +5,14 @@ import { createApiKeyService } from './api-key-service.ts';
 import type { IdentityContract } from './contract.ts';
 import { createGroupService } from './group-service.ts';
 import { createSessionService } from './session-service.ts';
+import { createSsoService } from './sso-service.ts';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity use cases: users and sessions, API keys, groups; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
-  const sessions = createSessionService(deps);
+  const sso = createSsoService(deps);
+  const sessions = createSessionService(deps, { passwordSignInRefusal: sso.passwordSignInRefusal });
   const apiKeys = createApiKeyService(deps);
   const groups = createGroupService(deps);
 
@@ -34,5 +36,5 @@ export function createIdentityService(deps: ModuleDeps) {
     listApiKeyGrants: apiKeys.listApiKeyGrants,
   };
 
-  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess };
+  return { ...sessions, ...apiKeys, ...groups, ...contract, ...forAccess, sso };
 }

@@ -31,6 +31,8 @@ export type IdentityTables = {
     ip: string | null;
     user_agent: string | null;
     revoked_at: NullableTimestamp;
+    mfa_at: NullableTimestamp;
+    authenticated_via: ColumnType<'password' | 'sso', 'password' | 'sso' | undefined, 'password' | 'sso'>;
   };
   api_keys: {
     id: string;
@@ -144,7 +146,7 @@ export async function setPassword(db: Queryable, id: string, passwordHash: strin
 
 // ---- sessions ----
 
-export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at'>) {
+export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at' | 'mfa_at' | 'authenticated_via'> & Partial<Pick<SessionRow, 'mfa_at' | 'authenticated_via'>>) {
   return q(db).insertInto('sessions').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
@@ -160,6 +162,7 @@ export async function findSessionByTokenHash(db: Queryable, tokenHash: string) {
       's.expires_at',
       's.last_seen_at',
       's.revoked_at',
+      's.mfa_at',
       'u.display_name',
       'u.platform_admin',
       'u.status',

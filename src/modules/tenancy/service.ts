@@ -582,6 +582,13 @@ export function createTenancyService(deps: ModuleDeps) {
       const row = await store.findOrganization(db, orgId);
       return row ? organizationView(row) : undefined;
     },
+    /** Adds a member without an authorization check (SSO just-in-time provisioning). True when added. */
+    async addMemberUnchecked(t: Tx, orgId: string, userId: string): Promise<boolean> {
+      const added = !(await store.isMember(t, orgId, userId));
+      await store.addMember(t, orgId, userId);
+      if (added) await changes.publish(t, 'membership', `${orgId}:${userId}`);
+      return added;
+    },
     async organizationsOfUser(userId: string): Promise<string[]> {
       return store.orgIdsOfUser(db, userId);
     },
