@@ -127,8 +127,14 @@ export function createOidcRelyingParty(options: { egress: () => Egress; clockTol
   };
 }
 
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+/** openid-client wraps oauth4webapi's error (the one with the detail) in a generic one. */
+function innermost(error: Error): Error {
+  return error.cause instanceof Error && (error as { code?: string }).code === (error.cause as { code?: string }).code ? error.cause : error;
+}
+
+function describe(outer: unknown): string {
+  if (!(outer instanceof Error)) return String(outer);
+  const error = innermost(outer);
   const extra = (error as { error_description?: string }).error_description;
   return (extra ? `${error.message}: ${extra}` : error.message).slice(0, 500);
 }
@@ -144,7 +150,7 @@ interface LibraryError {
 export function traceReasonOf(error: unknown): string {
   if (error instanceof EgressRefused) return 'egress-refused';
   if (!(error instanceof Error)) return 'unknown';
-  const e = error as LibraryError & Error;
+  const e = innermost(error) as LibraryError & Error;
   const cause = (typeof e.cause === 'object' && e.cause !== null ? e.cause : {}) as { claim?: string; header?: { alg?: string }; alg?: string };
   const alg = cause.header?.alg ?? cause.alg;
   if (typeof alg === 'string' && alg.toLowerCase() === 'none') return 'alg-none';
