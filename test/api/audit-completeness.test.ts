@@ -184,6 +184,16 @@ const outsideOrg: Record<string, (w: World) => Promise<string[]>> = {
     if (problem) failures.push(`right current password: ${problem}`);
     return failures;
   },
+
+  // ---- single sign-on (ADR 0014) ----
+  /** Discovery is a question: it writes nothing, whatever the answer. */
+  async discoverSso(w) {
+    const mark = await auditWatermark(w);
+    const res = await call(w.t.app, { kind: 'anonymous' }, 'POST', '/api/v1/sso/discover', { body: { email: 'someone@example.com' } });
+    if (res.statusCode !== 200) return [`expected 200, got ${snippet(res)}`];
+    const written = await auditSince(w, mark);
+    return written.length ? [`discovery wrote ${describeEvents(written)}`] : [];
+  },
 };
 
 it('audits every mutating operation exactly once, on success and on denial', async () => {

@@ -49,7 +49,7 @@ async function sessionCount(): Promise<number> {
 async function ssoSignIn(email: string, account: string, idp: TestIdp, stopAtCallback = false) {
   idp.nextAccount = account;
   const browser = new CookieBrowser();
-  const discovered = await (await fetch(`${base}/api/v1/sso/discover`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })).json();
+  const discovered = await (await fetch(`${base}/api/v1/sso/discover`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email }) })).json() as { sso: boolean; startUrl: string };
   expect(discovered.sso).toBe(true);
   const result = await browser.follow(`${discovered.startUrl}?returnTo=%2Fworkspaces`, (next) =>
     stopAtCallback ? next.pathname === '/api/v1/sso/oidc/callback' : next.origin === base && !next.pathname.startsWith('/api/'),
@@ -109,7 +109,7 @@ describe('OIDC sign-in (Okta-like issuer)', () => {
     const { browser, location } = await ssoSignIn('alice@acme.test', '00u-alice', okta);
     expect(location.href).toBe(`${base}/workspaces`);
     expect(browser.jar.has('hxp_session')).toBe(true);
-    const me = await (await browser.request(`${base}/api/v1/me`)).json();
+    const me = (await (await browser.request(`${base}/api/v1/me`)).json()) as { user: unknown; sessionId: string };
     expect(me.user).toMatchObject({ email: 'alice@acme.test', displayName: 'Alice Example' });
     const row = await sql<{ mfa_at: Date | null; authenticated_via: string }>`SELECT mfa_at, authenticated_via FROM sessions WHERE id = ${me.sessionId}`.execute(t.db);
     expect(row.rows[0]).toMatchObject({ authenticated_via: 'sso' });
@@ -203,10 +203,10 @@ describe('OIDC sign-in (Okta-like issuer)', () => {
   it('runs a test sign-in that records a trace and creates no session', async () => {
     const browser = new CookieBrowser();
     const signedIn = await browser.request(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@hexaplane.test', password: 'correct horse battery staple 42' }) });
-    const { csrfToken } = await signedIn.json();
+    const { csrfToken } = (await signedIn.json()) as { csrfToken: string };
     const started = await browser.request(`${base}${org(`/sso-connections/${oktaConnection}/test`)}`, { method: 'POST', headers: { 'x-csrf-token': csrfToken } });
     expect(started.status).toBe(201);
-    const { authorizationUrl } = await started.json();
+    const { authorizationUrl } = (await started.json()) as { authorizationUrl: string };
     okta.nextAccount = '00u-alice';
     const before = await sessionCount();
     const result = await browser.follow(authorizationUrl, (next) => next.origin === base && !next.pathname.startsWith('/api/'));

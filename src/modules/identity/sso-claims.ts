@@ -55,7 +55,8 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  */
 export function normalizeDomain(input: string): string | null {
   const trimmed = input.trim().toLowerCase().replace(/\.$/, '');
-  if (trimmed === '' || trimmed.length > 253) return null;
+  // domainToASCII parses a URL host: anything that would end or qualify a host is refused first.
+  if (trimmed === '' || trimmed.length > 253 || /[\s/\\@:?#[\]%]/.test(trimmed)) return null;
   const ascii = domainToASCII(trimmed);
   if (!ascii || ascii.length > 253) return null;
   const labels = ascii.split('.');
