@@ -87,10 +87,12 @@ beforeAll(async () => {
   expect(JSON.stringify(okConn)).not.toContain(okta.clientSecret);
   expect(okConn.oidc).toMatchObject({ clientSecretSet: true, scopes: ['openid', 'email', 'profile', 'groups'] });
   await expectJson(t.app, admin, 'PUT', org(`/sso-connections/${oktaConnection}/mappings`), 200, {
-    body: [
-      { claim: 'groups', value: 'Engineering', roleId: 'workspace-developer', scope: { type: 'workspace', id: workspaceId } },
-      { claim: 'department', value: 'finance', roleId: 'org-billing-admin', scope: { type: 'organization', id: orgId } },
-    ],
+    body: {
+      mappings: [
+        { claim: 'groups', value: 'Engineering', roleId: 'workspace-developer', scope: { type: 'workspace', id: workspaceId } },
+        { claim: 'department', value: 'finance', roleId: 'org-billing-admin', scope: { type: 'organization', id: orgId } },
+      ],
+    },
   });
   await expectJson(t.app, admin, 'PATCH', org(`/sso-connections/${oktaConnection}`), 200, { body: { enabled: true } });
 }, 120_000);
@@ -223,7 +225,7 @@ describe('OIDC sign-in (Entra-like issuer)', () => {
     });
     entraConnection = conn.id;
     await expectJson(t.app, admin, 'PUT', org(`/sso-connections/${entraConnection}/mappings`), 200, {
-      body: [{ claim: 'groups', value: 'a1b2c3d4-0000-0000-0000-00000000beef', roleId: 'workspace-viewer', scope: { type: 'workspace', id: workspaceId } }],
+      body: { mappings: [{ claim: 'groups', value: 'a1b2c3d4-0000-0000-0000-00000000beef', roleId: 'workspace-viewer', scope: { type: 'workspace', id: workspaceId } }] },
     });
     await expectJson(t.app, admin, 'PATCH', org(`/sso-connections/${entraConnection}`), 200, { body: { enabled: true } });
   });

@@ -80,7 +80,7 @@ export const ssoExamples: Record<string, ExampleBuilder> = {
   testSsoConnection: (w) => connectionIn(w, { successStatus: 201, action: 'sso-connection:test' }),
   putSsoMappings: (w) =>
     connectionIn(w, {
-      body: [{ claim: 'groups', value: 'Engineering', roleId: 'workspace-viewer', scope: { type: 'workspace', id: w.workspaceA.id } }],
+      body: { mappings: [{ claim: 'groups', value: 'Engineering', roleId: 'workspace-viewer', scope: { type: 'workspace', id: w.workspaceA.id } }] },
       action: 'sso-connection:update',
     }),
   previewSsoMappings: (w) =>

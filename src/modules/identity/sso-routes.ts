@@ -75,7 +75,7 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
 
   r.put('/api/v1/orgs/:orgId/sso-connections/:connectionId/mappings', {
     schema: { tags, operationId: 'putSsoMappings', summary: 'Replace the group and attribute to role mappings', params: connectionParams, body: putMappingsBody, response: { 200: connectionSchema, ...errorResponses } },
-  }, async (req, reply) => withEtag(reply, await service.putMappings(principalOf(req), req.params.orgId, req.params.connectionId, ifMatchVersion(req), req.body)));
+  }, async (req, reply) => withEtag(reply, await service.putMappings(principalOf(req), req.params.orgId, req.params.connectionId, ifMatchVersion(req), req.body.mappings)));
 
   r.post('/api/v1/orgs/:orgId/sso-connections/:connectionId/mappings/preview', {
     schema: { tags, operationId: 'previewSsoMappings', summary: 'Who would get which role bindings (changes nothing)', params: connectionParams, body: previewMappingsBody, response: { 200: previewSchema, ...errorResponses } },

@@ -59,11 +59,13 @@ export const mappingSchema = z
   .strict()
   .meta({ id: 'SsoMapping' });
 
-export const putMappingsBody = z.array(mappingSchema).max(200);
+const mappingList = z.array(mappingSchema).max(200);
+
+export const putMappingsBody = z.object({ mappings: mappingList.describe('The whole list: it replaces the saved one') }).strict();
 
 export const previewMappingsBody = z
   .object({
-    mappings: putMappingsBody.optional().describe('The mappings to try; the saved ones when left out'),
+    mappings: mappingList.optional().describe('The mappings to try; the saved ones when left out'),
     claims: z
       .array(
         z

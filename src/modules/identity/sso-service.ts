@@ -153,7 +153,7 @@ export function createSsoService(deps: ModuleDeps) {
         await deps.services.access.assertGrantable(orgId, m.roleId, m.scope.type);
       } catch (error) {
         if (error instanceof Problem && error.status === 400) {
-          throw problems.validation([{ field: `${i}.roleId`, message: error.detail }]);
+          throw problems.validation([{ field: `mappings.${i}.roleId`, message: error.detail }]);
         }
         throw error;
       }
@@ -163,7 +163,7 @@ export function createSsoService(deps: ModuleDeps) {
           : m.scope.type === 'workspace'
             ? await deps.services.tenancy.findWorkspace(orgId, m.scope.id)
             : await deps.services.tenancy.findProject(orgId, m.scope.id);
-      if (!exists) throw problems.validation([{ field: `${i}.scope.id`, message: `no ${m.scope.type} ${m.scope.id} in this organization` }]);
+      if (!exists) throw problems.validation([{ field: `mappings.${i}.scope.id`, message: `no ${m.scope.type} ${m.scope.id} in this organization` }]);
     }
   }
 
