@@ -5,6 +5,9 @@
 export class CookieBrowser {
   readonly jar = new Map<string, string>();
 
+  /** `headers` go with every request (a bench gives each simulated user its own x-forwarded-for). */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   private store(response: Response) {
     for (const line of response.headers.getSetCookie()) {
       const [pair, ...attributes] = line.split(';');
@@ -27,7 +30,7 @@ export class CookieBrowser {
   }
 
   async request(url: string, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
+    const headers = new Headers({ ...this.headers, ...Object.fromEntries(new Headers(init.headers)) });
     if (this.jar.size) headers.set('cookie', this.cookieHeader());
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     this.store(response);

@@ -109,7 +109,7 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
   }, async (req) => service.discover(req.body.email));
 
   r.get('/api/v1/sso/oidc/:connectionId/start', {
-    config: { auth: 'public', rateLimit: { max: 60, timeWindow: 60_000 } },
+    config: { auth: 'public', rateLimit: { max: 300, timeWindow: 60_000 } },
     schema: { tags, operationId: 'startSsoSignIn', summary: 'Start signing in through an OIDC connection (redirects to the IdP)', security: [], params: startParams, querystring: startQuery, response: redirectResponses },
   }, async (req, reply) => {
     const started = await service.startSignIn(req.params.connectionId, req.query.returnTo ?? null, metaOf(req));
@@ -118,7 +118,7 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
   });
 
   r.get('/api/v1/sso/oidc/callback', {
-    config: { auth: 'public', rateLimit: { max: 60, timeWindow: 60_000 } },
+    config: { auth: 'public', rateLimit: { max: 300, timeWindow: 60_000 } },
     schema: { tags, operationId: 'completeSsoSignIn', summary: 'The IdP redirects here; signs in and redirects to the console', security: [], querystring: callbackQuery, response: redirectResponses },
   }, async (req, reply) => {
     const search = new URL(req.url, 'http://callback.invalid').search;
