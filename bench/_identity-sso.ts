@@ -14,6 +14,7 @@ import { startBenchServer } from './_server.ts';
 const CONCURRENCY = 8;
 const WINDOW_MS = 8_000;
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API answers read loosely, as in test fixtures
 async function json(res: Response): Promise<any> {
   const text = await res.text();
   if (res.status >= 400) throw new Error(`${res.status}: ${text}`);
