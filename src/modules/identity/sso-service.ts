@@ -437,7 +437,7 @@ export function createSsoService(deps: ModuleDeps) {
       const before = await requireConnection(orgId, connectionId);
       await authz.require(p, 'sso-connection:delete', connectionResource(before));
       await tx(async (t) => {
-        const grants = await t.withTables<sso.SsoTables>().selectFrom('sso_mapping_grants').selectAll().where('connection_id', '=', connectionId).execute();
+        const grants = await sso.mappingGrantsOfConnection(t, connectionId);
         for (const g of grants) {
           await deps.services.access.revokeGrantUnchecked(t, { orgId, roleId: g.role_id, subject: { type: 'user', id: g.user_id }, scope: { type: g.scope_type as ScopeType, id: g.scope_id } });
         }

@@ -254,6 +254,10 @@ export async function mappingGrantsOf(db: Queryable, connectionId: string, userI
   return q(db).selectFrom('sso_mapping_grants').selectAll().where('connection_id', '=', connectionId).where('user_id', '=', userId).execute();
 }
 
+export async function mappingGrantsOfConnection(db: Queryable, connectionId: string) {
+  return q(db).selectFrom('sso_mapping_grants').selectAll().where('connection_id', '=', connectionId).execute();
+}
+
 export async function insertMappingGrant(db: Queryable, row: MappingGrantRow) {
   await q(db).insertInto('sso_mapping_grants').values(row).onConflict((oc) => oc.doNothing()).execute();
 }
