@@ -28,15 +28,12 @@ export class SsoFailure extends Error {
 }
 
 /** A fetch for openid-client that goes through the egress guard (no redirects, bounded). */
-function egressFetch(egress: () => Egress): typeof fetch {
-  return (async (input: string | URL | Request, init?: RequestInit) => {
-    const url = input instanceof Request ? input.url : String(input);
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((value, key) => (headers[key] = value));
-    const body = init?.body === undefined || init.body === null ? undefined : String(init.body);
+function egressFetch(egress: () => Egress): oidc.CustomFetch {
+  return async (url, options) => {
+    const body = options.body === undefined || options.body === null ? undefined : typeof options.body === 'string' ? options.body : Buffer.from(options.body as Uint8Array);
     const res = await egress().request(url, {
-      method: init?.method ?? 'GET',
-      headers,
+      method: options.method,
+      headers: options.headers,
       ...(body !== undefined ? { body } : {}),
       timeoutMs: 10_000,
       maxResponseBytes: 1024 * 1024,
@@ -46,7 +43,7 @@ function egressFetch(egress: () => Egress): typeof fetch {
       if (value !== undefined) out.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     return new Response(res.status === 204 || res.status === 304 ? null : res.body, { status: res.status, headers: out });
-  }) as typeof fetch;
+  };
 }
 
 export interface OidcRelyingParty {

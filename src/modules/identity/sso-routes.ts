@@ -17,6 +17,7 @@ import {
   domainParams,
   domainSchema,
   previewMappingsBody,
+  samlAcsBody,
   previewSchema,
   putMappingsBody,
   startParams,
@@ -32,7 +33,7 @@ function metaOf(req: FastifyRequest): RequestMeta {
   return { ip: req.ip, userAgent: req.headers['user-agent'] ?? null, requestId: req.id };
 }
 
-const redirectResponses = { 302: z.null().describe('Redirect'), ...errorResponses, 502: problemSchema };
+const redirectResponses = { 302: z.null().describe('Redirect'), 303: z.null().describe('Redirect'), ...errorResponses, 502: problemSchema };
 
 export function registerSsoRoutes(app: App, service: SsoService, options: { secureCookies: boolean }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -69,7 +70,7 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
     schema: { tags, operationId: 'testSsoConnection', summary: 'Start a test sign-in (records a trace, creates no session)', params: connectionParams, response: { 201: testResultSchema, ...errorResponses } },
   }, async (req, reply) => {
     const started = await service.testConnection(principalOf(req), req.params.orgId, req.params.connectionId, metaOf(req));
-    reply.setCookie(SSO_STATE_COOKIE, started.cookie, stateCookie);
+    if (started.cookie) reply.setCookie(SSO_STATE_COOKIE, started.cookie, stateCookie);
     return reply.code(201).send({ authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt });
   });
 
@@ -126,5 +127,32 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
     reply.clearCookie(SSO_STATE_COOKIE, { path: stateCookie.path });
     if (outcome.session) reply.setCookie(SESSION_COOKIE, outcome.session.token, { ...cookieOptions, expires: outcome.session.expiresAt });
     return reply.redirect(outcome.redirectTo, 302);
+  });
+
+  // ---- SAML service provider ----
+  r.get('/api/v1/sso/saml/:connectionId/metadata', {
+    config: { auth: 'public' },
+    schema: { tags, operationId: 'getSamlSpMetadata', summary: "This service provider's SAML metadata (import it into the IdP)", security: [], params: startParams, response: { 200: z.string(), ...errorResponses } },
+  }, async (req, reply) => reply.type('application/samlmetadata+xml').send(await service.samlMetadata(req.params.connectionId)));
+
+  r.get('/api/v1/sso/saml/:connectionId/start', {
+    config: { auth: 'public', rateLimit: { max: 300, timeWindow: 60_000 } },
+    schema: { tags, operationId: 'startSamlSignIn', summary: 'Start signing in through a SAML connection (redirects to the IdP)', security: [], params: startParams, querystring: startQuery, response: redirectResponses },
+  }, async (req, reply) => reply.redirect(await service.startSamlSignIn(req.params.connectionId, req.query.returnTo ?? null), 302));
+
+  // The IdP POSTs a form: the parser is scoped to this route's own plugin, nothing else accepts forms.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_500_000 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/sso/saml/:connectionId/acs', {
+      config: { auth: 'public', rateLimit: { max: 300, timeWindow: 60_000 } },
+      schema: { tags, operationId: 'completeSamlSignIn', summary: 'The assertion consumer service: the IdP posts the SAML response here', security: [], params: startParams, body: samlAcsBody, response: redirectResponses },
+    }, async (req, reply) => {
+      const outcome = await service.completeSamlSignIn(req.params.connectionId, req.body, metaOf(req));
+      if (outcome.session) reply.setCookie(SESSION_COOKIE, outcome.session.token, { ...cookieOptions, expires: outcome.session.expiresAt });
+      // 303: the browser follows with a GET, not a re-POST of the response.
+      return reply.redirect(outcome.redirectTo, 303);
+    });
   });
 }

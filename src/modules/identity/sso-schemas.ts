@@ -26,12 +26,28 @@ const oidcCreate = z
   })
   .strict();
 
+const samlCreate = z
+  .object({
+    metadataXml: z.string().min(1).max(500_000).optional().describe("The IdP's metadata XML (entity id, SSO URL, signing certificates)"),
+    metadataUrl: z.url().max(2000).optional().describe("Where to fetch the IdP's metadata from (once, now)"),
+    idpEntityId: z.string().trim().min(1).max(1000).optional(),
+    ssoUrl: z.url().max(2000).optional(),
+    idpCerts: z.array(z.string().trim().min(100).max(20_000)).min(1).max(2).optional().describe('PEM or base64 certificates; two during a rollover'),
+    wantAssertionsSigned: z.boolean().default(true),
+    wantResponseSigned: z.boolean().default(false),
+    allowIdpInitiated: z.boolean().default(false).describe('Accept responses that answer no request of ours'),
+    clockSkewSeconds: z.number().int().min(0).max(600).default(120),
+    attributes: claimNamesInput.optional().describe('Which SAML attribute carries each value (NameID is the e-mail fallback)'),
+  })
+  .strict();
+
 export const createConnectionBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     kind: connectionKindSchema,
     preset: presetSchema.default('generic'),
     oidc: oidcCreate.optional().describe('Required when kind is oidc'),
+    saml: samlCreate.optional().describe('Required when kind is saml'),
     jitProvisioning: z.boolean().default(true).describe('Create users on their first sign-in'),
   })
   .strict();
@@ -42,6 +58,16 @@ export const updateConnectionBody = z
     enabled: z.boolean().optional(),
     jitProvisioning: z.boolean().optional(),
     oidc: oidcCreate.partial().strict().optional(),
+    saml: z
+      .object({
+        idpCerts: z.array(z.string().trim().min(100).max(20_000)).min(1).max(2).optional(),
+        wantAssertionsSigned: z.boolean().optional(),
+        wantResponseSigned: z.boolean().optional(),
+        allowIdpInitiated: z.boolean().optional(),
+        clockSkewSeconds: z.number().int().min(0).max(600).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -101,6 +127,21 @@ export const connectionSchema = z
         clientSecretSet: z.boolean(),
         scopes: z.array(z.string()),
         claims: z.object({ email: z.string(), name: z.string(), groups: z.string(), department: z.string(), costCenter: z.string() }),
+      })
+      .nullable(),
+    saml: z
+      .object({
+        spEntityId: z.string().describe('Paste into the IdP as the SP entity id / audience'),
+        acsUrl: z.string().describe('Paste into the IdP as the ACS / reply URL'),
+        spMetadataUrl: z.string(),
+        idpEntityId: z.string(),
+        ssoUrl: z.string(),
+        idpCertFingerprints: z.array(z.string()).describe('SHA-256 fingerprints of the trusted IdP certificates'),
+        wantAssertionsSigned: z.boolean(),
+        wantResponseSigned: z.boolean(),
+        allowIdpInitiated: z.boolean(),
+        clockSkewSeconds: z.number().int(),
+        attributes: z.object({ email: z.string(), name: z.string(), groups: z.string(), department: z.string(), costCenter: z.string() }),
       })
       .nullable(),
     redirectUri: z.string().describe('Paste this into the identity provider as the sign-in redirect URI'),
@@ -203,3 +244,7 @@ export const callbackResultSchema = z
 export type ConnectionView = z.infer<typeof connectionSchema>;
 export type DomainView = z.infer<typeof domainSchema>;
 export type TraceView = z.infer<typeof traceSchema>;
+
+export const samlAcsBody = z
+  .object({ SAMLResponse: z.string().min(1).max(1_000_000), RelayState: z.string().max(2000).optional() })
+  .strict();

@@ -17,6 +17,8 @@ import type { RequestMeta } from './session-service.ts';
 import { iso, openSession } from './session-service.ts';
 import {
   amrProvesMfa,
+  defaultClaimNames,
+  type ClaimNames,
   diffGrants,
   emailDomain,
   grantKey,
@@ -32,6 +34,9 @@ import {
 } from './sso-claims.ts';
 import { createTxtResolver } from './sso-dns.ts';
 import { createOidcRelyingParty, SsoFailure } from './sso-oidc.ts';
+import { parseIdpMetadata, samlClaims, samlClient, spMetadata, validateSamlResponse, type SamlSettings } from './sso-saml.ts';
+import type { CacheProvider } from '@node-saml/node-saml';
+import { X509Certificate } from 'node:crypto';
 import { resolveOidcSettings, type Preset } from './sso-presets.ts';
 import type { ConnectionView, DomainView, TraceView } from './sso-schemas.ts';
 import * as sso from './sso-store.ts';
@@ -62,6 +67,49 @@ export interface CallbackOutcome {
   session?: { token: string; expiresAt: Date };
 }
 
+/** The RelayState of a test sign-in through a SAML connection. */
+const SAML_TEST_RELAY = 'hexaplane:test';
+
+interface SamlInput {
+  metadataXml?: string | undefined;
+  metadataUrl?: string | undefined;
+  idpEntityId?: string | undefined;
+  ssoUrl?: string | undefined;
+  idpCerts?: string[] | undefined;
+  wantAssertionsSigned: boolean;
+  wantResponseSigned: boolean;
+  allowIdpInitiated: boolean;
+  clockSkewSeconds: number;
+  attributes?: Partial<ClaimNames> | undefined;
+}
+
+/** Attribute names Okta and Entra ID send by default. */
+const samlAttributePresets: Record<Preset, Partial<ClaimNames>> = {
+  okta: {},
+  entra: {
+    email: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress',
+    name: 'http://schemas.microsoft.com/identity/claims/displayname',
+    groups: 'http://schemas.microsoft.com/ws/2008/06/identity/claims/groups',
+  },
+  google: {},
+  generic: {},
+};
+
+/** A certificate as node-saml takes it: the base64 body, no PEM armour or whitespace. */
+function normalizeCert(cert: string): string {
+  return cert.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+function fingerprintOrNull(cert: string): string | null {
+  try {
+    return new X509Certificate(Buffer.from(cert, 'base64')).fingerprint256;
+  } catch {
+    return null;
+  }
+}
+
+const fingerprintOf = (cert: string) => fingerprintOrNull(cert) ?? 'invalid';
+
 const orgResource = (orgId: string): Resource => ({ type: 'organization', id: orgId, orgId });
 const connectionResource = (row: sso.ConnectionRow): Resource => ({ type: 'sso-connection', id: row.id, orgId: row.org_id, attrs: { name: row.name } });
 const domainResource = (row: sso.DomainRow): Resource => ({ type: 'domain', id: row.id, orgId: row.org_id, attrs: { name: row.domain } });
@@ -74,7 +122,10 @@ export function createSsoService(deps: ModuleDeps) {
   const tx = <T>(work: (t: Tx) => Promise<T>) => db.transaction().execute(work);
   const publicUrl = () => deps.config.publicUrl.replace(/\/$/, '');
   const redirectUri = () => `${publicUrl()}/api/v1/sso/oidc/callback`;
-  const startUrlOf = (connectionId: string) => `${publicUrl()}/api/v1/sso/oidc/${connectionId}/start`;
+  const samlBase = (connectionId: string) => `${publicUrl()}/api/v1/sso/saml/${connectionId}`;
+  const samlSp = (connectionId: string) => ({ entityId: `${samlBase(connectionId)}/metadata`, acsUrl: `${samlBase(connectionId)}/acs` });
+  const startUrlOf = (connectionId: string, kind: 'oidc' | 'saml' = 'oidc') =>
+    kind === 'saml' ? `${samlBase(connectionId)}/start` : `${publicUrl()}/api/v1/sso/oidc/${connectionId}/start`;
   const resolveTxt = createTxtResolver(() => deps.config.dnsServers);
   const rp = createOidcRelyingParty({ egress: () => deps.egress, clockToleranceSeconds: () => deps.config.ssoClockSkewSeconds });
   // The secret is bound to its connection: a sealed value copied to another row does not open.
@@ -91,13 +142,22 @@ export function createSsoService(deps: ModuleDeps) {
       enabled: row.enabled,
       jitProvisioning: row.jit_provisioning,
       oidc: oidc ? { ...oidc, clientSecretSet: row.client_secret_sealed !== null } : null,
-      redirectUri: redirectUri(),
-      startUrl: startUrlOf(row.id),
+      saml: samlView(row),
+      redirectUri: row.kind === 'saml' ? samlSp(row.id).acsUrl : redirectUri(),
+      startUrl: startUrlOf(row.id, row.kind),
       mappings: row.mappings,
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
       version: row.version,
     };
+  }
+
+  function samlView(row: sso.ConnectionRow): ConnectionView['saml'] {
+    const saml = row.settings.saml;
+    if (!saml) return null;
+    const { idpCerts, ...rest } = saml;
+    const sp = samlSp(row.id);
+    return { ...rest, spEntityId: sp.entityId, acsUrl: sp.acsUrl, spMetadataUrl: sp.entityId, idpCertFingerprints: idpCerts.map(fingerprintOf) };
   }
 
   function domainView(row: sso.DomainRow): DomainView {
@@ -206,6 +266,26 @@ export function createSsoService(deps: ModuleDeps) {
 
   const failedRedirect = (reason: string) => `${publicUrl()}/sign-in?ssoError=${encodeURIComponent(reason)}`;
 
+  /** A completed test sign-in: a success trace saying what was read, and its audit event. */
+  async function recordTestSuccess(conn: sso.ConnectionRow, raw: Record<string, unknown>, names: ClaimNames, subject: string | null, meta: RequestMeta) {
+    const claims = readClaims(raw, names);
+    const missing = (['email', 'name'] as const).filter((k) => !claims[k]);
+    await tx(async (t) => {
+      await sso.insertTrace(t, {
+        id: newId('ssoTrace'),
+        org_id: conn.org_id,
+        connection_id: conn.id,
+        at: now(),
+        outcome: 'success',
+        purpose: 'test',
+        reason: 'ok',
+        detail: `signed in as ${claims.email ?? '?'}; groups: ${claims.groupsOverage ? 'overage' : (claims.groups ?? []).length}; department: ${claims.department ?? '-'}; cost center: ${claims.costCenter ?? '-'}${missing.length ? `; missing: ${missing.join(', ')}` : ''}`,
+        subject,
+      });
+      await recordAudit(t, ssoActor(conn.org_id, conn.id, meta), { action: 'sso-connection:test', orgId: conn.org_id, target: { type: 'sso-connection', id: conn.id, name: conn.name }, after: { completed: true, subject } });
+    });
+  }
+
   // ---- the sign-in itself ----
 
   async function clientSettings(conn: sso.ConnectionRow) {
@@ -239,8 +319,7 @@ export function createSsoService(deps: ModuleDeps) {
   }
 
   /** Turns validated claims into a user, a membership, mapped bindings and a session. */
-  async function signInWithClaims(conn: sso.ConnectionRow, raw: Record<string, unknown>, meta: RequestMeta) {
-    const names = conn.settings.oidc!.claims;
+  async function signInWithClaims(conn: sso.ConnectionRow, raw: Record<string, unknown>, meta: RequestMeta, names: ClaimNames) {
     const claims = readClaims(raw, names);
     if (!claims.subject) throw new SsoFailure('missing-attribute', 'the ID token has no "sub" claim');
     if (!claims.email) throw new SsoFailure('missing-attribute', `the ID token has no "${names.email}" claim (the e-mail claim of this connection)`);
@@ -347,6 +426,84 @@ export function createSsoService(deps: ModuleDeps) {
     return { email: c.email, name: c.name, groups: c.groups, department: c.department, costCenter: c.costCenter };
   }
 
+  // ---- SAML ----
+
+  /** node-saml's request-id cache, in the database: any replica can finish a flow. */
+  function samlRequests(connectionId: string): CacheProvider {
+    return {
+      async saveAsync(key) {
+        await sso.insertSamlRequest(db, connectionId, key, now());
+        return { value: now().toISOString(), createdAt: now().getTime() };
+      },
+      async getAsync(key) {
+        const row = await sso.findSamlRequest(db, connectionId, key);
+        return row && now().getTime() - new Date(row.created_at).getTime() < LOGIN_STATE_TTL_MS ? iso(row.created_at) : null;
+      },
+      async removeAsync(key) {
+        if (!key) return null;
+        const row = await sso.deleteSamlRequest(db, connectionId, key);
+        return row ? iso(row.created_at) : null;
+      },
+    };
+  }
+
+  async function resolveSaml(preset: Preset, input: SamlInput): Promise<SamlSettings> {
+    let fromMetadata: Awaited<ReturnType<typeof parseIdpMetadata>> = null;
+    let xml = input.metadataXml;
+    if (!xml && input.metadataUrl) {
+      try {
+        const res = await deps.egress.request(input.metadataUrl, { timeoutMs: 10_000, maxResponseBytes: 1024 * 1024 });
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+        xml = res.body;
+      } catch (error) {
+        throw problems.badRequest('metadata-unavailable', `The IdP metadata could not be fetched: ${(error as Error).message}`, 'saml.metadataUrl');
+      }
+    }
+    if (xml) {
+      fromMetadata = await parseIdpMetadata(xml);
+      if (!fromMetadata) throw problems.validation([{ field: input.metadataXml ? 'saml.metadataXml' : 'saml.metadataUrl', message: 'not SAML IdP metadata with an entity id, an SSO URL and a signing certificate' }]);
+    }
+    const idpEntityId = input.idpEntityId ?? fromMetadata?.idpEntityId;
+    const ssoUrl = input.ssoUrl ?? fromMetadata?.ssoUrl;
+    const idpCerts = (input.idpCerts ?? fromMetadata?.idpCerts ?? []).map(normalizeCert);
+    if (!idpEntityId) throw problems.validation([{ field: 'saml.idpEntityId', message: 'give the IdP entity id (or its metadata)' }]);
+    if (!ssoUrl) throw problems.validation([{ field: 'saml.ssoUrl', message: 'give the IdP SSO URL (or its metadata)' }]);
+    if (idpCerts.length === 0) throw problems.validation([{ field: 'saml.idpCerts', message: 'give the IdP signing certificate (or its metadata)' }]);
+    for (const [i, cert] of idpCerts.entries()) {
+      if (!fingerprintOrNull(cert)) throw problems.validation([{ field: `saml.idpCerts.${i}`, message: 'not an X.509 certificate' }]);
+    }
+    if (!input.wantAssertionsSigned && !input.wantResponseSigned) {
+      throw problems.validation([{ field: 'saml.wantAssertionsSigned', message: 'require signed assertions, signed responses, or both' }]);
+    }
+    return {
+      idpEntityId,
+      ssoUrl,
+      idpCerts,
+      wantAssertionsSigned: input.wantAssertionsSigned,
+      wantResponseSigned: input.wantResponseSigned,
+      allowIdpInitiated: input.allowIdpInitiated,
+      clockSkewSeconds: input.clockSkewSeconds,
+      attributes: { ...defaultClaimNames, ...samlAttributePresets[preset], ...input.attributes },
+    };
+  }
+
+  async function samlAuthorizeUrl(conn: sso.ConnectionRow, relayState: string): Promise<string> {
+    await sso.deleteOldSamlRequests(db, new Date(now().getTime() - LOGIN_STATE_TTL_MS));
+    return samlClient(conn.settings.saml!, samlSp(conn.id), samlRequests(conn.id)).getAuthorizeUrlAsync(relayState, undefined, {});
+  }
+
+  async function createSamlConnection(p: Principal, orgId: string, input: { name: string; preset: Preset; saml?: SamlInput | undefined; jitProvisioning: boolean }) {
+    if (!input.saml) throw problems.validation([{ field: 'saml', message: 'required for a SAML connection' }]);
+    const saml = await resolveSaml(input.preset, input.saml);
+    const id = newId('ssoConnection');
+    return tx(async (t) => {
+      const row = await sso.insertConnection(t, { id, org_id: orgId, name: input.name, kind: 'saml', preset: input.preset, jit_provisioning: input.jitProvisioning, settings: { saml }, secret: null });
+      const view = connectionView(row);
+      await recordAudit(t, p, { action: 'sso-connection:create', orgId, target: { type: 'sso-connection', id, name: row.name }, after: view });
+      return view;
+    });
+  }
+
   function parseStateCookie(cookie: string | undefined): { connectionId: string; state: string } | null {
     const match = /^(sso_[0-9a-z]{26})\.([A-Za-z0-9_-]{20,200})$/.exec(cookie ?? '');
     return match ? { connectionId: match[1]!, state: match[2]! } : null;
@@ -355,9 +512,13 @@ export function createSsoService(deps: ModuleDeps) {
   return {
     // ---- connections ----
 
-    async createConnection(p: Principal, orgId: string, input: { name: string; kind: 'oidc' | 'saml'; preset: Preset; oidc?: OidcInput & { clientId: string; clientSecret: string } | undefined; jitProvisioning: boolean }) {
+    async createConnection(
+      p: Principal,
+      orgId: string,
+      input: { name: string; kind: 'oidc' | 'saml'; preset: Preset; oidc?: (OidcInput & { clientId: string; clientSecret: string }) | undefined; saml?: SamlInput | undefined; jitProvisioning: boolean },
+    ) {
       await authz.require(p, 'sso-connection:create', orgResource(orgId));
-      if (input.kind === 'saml') throw problems.badRequest('not-supported', 'SAML connections are not available yet; use an OIDC connection.', 'kind');
+      if (input.kind === 'saml') return createSamlConnection(p, orgId, input);
       if (!input.oidc) throw problems.validation([{ field: 'oidc', message: 'required for an OIDC connection' }]);
       const resolved = resolveOidc(input.preset, input.oidc);
       const id = newId('ssoConnection');
@@ -397,12 +558,24 @@ export function createSsoService(deps: ModuleDeps) {
       orgId: string,
       connectionId: string,
       expectedVersion: number | undefined,
-      input: { name?: string | undefined; enabled?: boolean | undefined; jitProvisioning?: boolean | undefined; oidc?: OidcInput | undefined },
+      input: {
+        name?: string | undefined;
+        enabled?: boolean | undefined;
+        jitProvisioning?: boolean | undefined;
+        oidc?: OidcInput | undefined;
+        saml?: Partial<Pick<SamlSettings, 'idpCerts' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowIdpInitiated' | 'clockSkewSeconds'>> | undefined;
+      },
     ) {
       const before = await requireConnection(orgId, connectionId);
       await authz.require(p, 'sso-connection:update', connectionResource(before));
       let settings: sso.ConnectionRow['settings'] | undefined;
       let secret: SealedSecret | undefined;
+      if (input.saml) {
+        const old = before.settings.saml;
+        if (!old) throw problems.badRequest('wrong-kind', 'This is not a SAML connection.', 'saml');
+        const merged = { ...old, ...input.saml, idpCerts: input.saml.idpCerts ?? old.idpCerts };
+        settings = { saml: await resolveSaml(before.preset, { ...merged, attributes: old.attributes }) };
+      }
       if (input.oidc) {
         const old = before.settings.oidc;
         if (!old) throw problems.badRequest('wrong-kind', 'This is not an OIDC connection.', 'oidc');
@@ -452,6 +625,11 @@ export function createSsoService(deps: ModuleDeps) {
     async testConnection(p: Principal, orgId: string, connectionId: string, meta: RequestMeta) {
       const conn = await requireConnection(orgId, connectionId);
       await authz.require(p, 'sso-connection:test', connectionResource(conn));
+      if (conn.kind === 'saml') {
+        const url = await samlAuthorizeUrl(conn, SAML_TEST_RELAY);
+        await tx((t) => recordAudit(t, p, { action: 'sso-connection:test', orgId, target: { type: 'sso-connection', id: conn.id, name: conn.name }, after: { started: true } }));
+        return { authorizationUrl: url, expiresAt: new Date(now().getTime() + LOGIN_STATE_TTL_MS).toISOString(), cookie: null };
+      }
       let started: Awaited<ReturnType<typeof beginLogin>>;
       try {
         started = await beginLogin(conn, 'test', null, p.id);
@@ -604,7 +782,7 @@ export function createSsoService(deps: ModuleDeps) {
       const domain = emailDomain(email);
       const row = domain ? await sso.findVerifiedDomain(db, domain) : undefined;
       const conn = row ? await sso.firstEnabledConnection(db, row.org_id) : undefined;
-      return conn ? { sso: true, startUrl: startUrlOf(conn.id) } : { sso: false };
+      return conn ? { sso: true, startUrl: startUrlOf(conn.id, conn.kind) } : { sso: false };
     },
 
     /**
@@ -617,7 +795,48 @@ export function createSsoService(deps: ModuleDeps) {
       if (!row || !row.enforce_sso) return null;
       if (userId && row.break_glass_user_ids.includes(userId)) return null;
       const conn = await sso.firstEnabledConnection(db, row.org_id);
-      return ssoProblems.ssoRequired(conn ? startUrlOf(conn.id) : null);
+      return ssoProblems.ssoRequired(conn ? startUrlOf(conn.id, conn.kind) : null);
+    },
+
+    async samlMetadata(connectionId: string): Promise<string> {
+      const conn = await sso.findConnectionById(db, connectionId);
+      if (!conn || conn.kind !== 'saml' || !conn.settings.saml) throw problems.notFound('SSO connection', connectionId);
+      return spMetadata(conn.settings.saml, samlSp(conn.id), samlRequests(conn.id));
+    },
+
+    async startSamlSignIn(connectionId: string, returnTo: string | null) {
+      const conn = await sso.findConnectionById(db, connectionId);
+      if (!conn || conn.kind !== 'saml' || !conn.enabled) throw problems.notFound('SSO connection', connectionId);
+      return samlAuthorizeUrl(conn, returnTo ?? '/');
+    },
+
+    /** The ACS: a POSTed response, every check, then a session (or, for a test, a trace). */
+    async completeSamlSignIn(connectionId: string, input: { SAMLResponse: string; RelayState?: string | undefined }, meta: RequestMeta): Promise<CallbackOutcome> {
+      const conn = await sso.findConnectionById(db, connectionId);
+      if (!conn || conn.kind !== 'saml' || !conn.settings.saml) throw problems.notFound('SSO connection', connectionId);
+      const settings = conn.settings.saml;
+      const purpose: 'sign-in' | 'test' = input.RelayState === SAML_TEST_RELAY ? 'test' : 'sign-in';
+      let subject: string | null = null;
+      try {
+        if (purpose === 'sign-in' && !conn.enabled) throw new SsoFailure('connection-disabled', 'the connection is disabled');
+        const client = samlClient(settings, samlSp(conn.id), samlRequests(conn.id));
+        const replays = { remember: (id: string, until: Date) => sso.rememberAssertion(db, conn.id, id, until, now()) };
+        const result = await validateSamlResponse(client, input.SAMLResponse, samlSp(conn.id).acsUrl, replays, now());
+        subject = result.profile.nameID;
+        if (!settings.allowIdpInitiated && !result.profile.inResponseTo) throw new SsoFailure('idp-initiated-refused', 'IdP-initiated sign-in is off for this connection');
+        const raw = samlClaims(result.profile, settings.attributes);
+        if (purpose === 'test') {
+          await recordTestSuccess(conn, raw, defaultClaimNames, subject, meta);
+          return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
+        }
+        const opened = await signInWithClaims(conn, raw, meta, defaultClaimNames);
+        const returnTo = input.RelayState && /^\/(?![/\\])/.test(input.RelayState) ? input.RelayState : '/';
+        return { status: 'signed-in', redirectTo: `${publicUrl()}${returnTo}`, session: { token: opened.token, expiresAt: opened.expiresAt } };
+      } catch (error) {
+        if (!(error instanceof SsoFailure)) throw error;
+        await recordFailure(conn, purpose, error, meta, subject);
+        return { status: 'failed', redirectTo: failedRedirect(error.reason) };
+      }
     },
 
     async startSignIn(connectionId: string, returnTo: string | null, meta: RequestMeta) {
@@ -657,25 +876,10 @@ export function createSsoService(deps: ModuleDeps) {
         const raw = await rp.complete(await clientSettings(conn), callbackUrl, { state: login.state, nonce: login.nonce, codeVerifier: login.code_verifier });
         subject = typeof raw.sub === 'string' ? raw.sub : null;
         if (purpose === 'test') {
-          const claims = readClaims(raw, conn.settings.oidc!.claims);
-          const missing = (['email', 'name'] as const).filter((k) => !claims[k]);
-          await tx(async (t) => {
-            await sso.insertTrace(t, {
-              id: newId('ssoTrace'),
-              org_id: conn.org_id,
-              connection_id: conn.id,
-              at: now(),
-              outcome: 'success',
-              purpose: 'test',
-              reason: 'ok',
-              detail: `signed in as ${claims.email ?? '?'}; groups: ${claims.groupsOverage ? 'overage' : (claims.groups ?? []).length}; department: ${claims.department ?? '-'}; cost center: ${claims.costCenter ?? '-'}${missing.length ? `; missing: ${missing.join(', ')}` : ''}`,
-              subject,
-            });
-            await recordAudit(t, ssoActor(conn.org_id, conn.id, meta), { action: 'sso-connection:test', orgId: conn.org_id, target: { type: 'sso-connection', id: conn.id, name: conn.name }, after: { completed: true, subject } });
-          });
+          await recordTestSuccess(conn, raw, conn.settings.oidc!.claims, subject, meta);
           return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
         }
-        const opened = await signInWithClaims(conn, raw, meta);
+        const opened = await signInWithClaims(conn, raw, meta, conn.settings.oidc!.claims);
         return { status: 'signed-in', redirectTo: `${publicUrl()}${login.return_to ?? '/'}`, session: { token: opened.token, expiresAt: opened.expiresAt } };
       } catch (error) {
         if (!(error instanceof SsoFailure)) throw error;

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { SealedSecret } from '../../kernel/crypto.ts';
 import type { Queryable } from '../../kernel/db/index.ts';
 import type { ClaimNames, Mapping } from './sso-claims.ts';
+import type { SamlSettings } from './sso-saml.ts';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -25,7 +26,7 @@ export type SsoTables = {
     kind: 'oidc' | 'saml';
     preset: 'okta' | 'entra' | 'google' | 'generic';
     enabled: ColumnType<boolean, boolean | undefined, boolean>;
-    settings: Json<{ oidc?: OidcSettings }>;
+    settings: Json<{ oidc?: OidcSettings; saml?: SamlSettings }>;
     client_secret_sealed: Json<SealedSecret | null>;
     mappings: JsonWithDefault<Mapping[]>;
     jit_provisioning: boolean;
@@ -70,6 +71,16 @@ export type SsoTables = {
     role_id: string;
     scope_type: string;
     scope_id: string;
+  };
+  sso_saml_requests: {
+    id: string;
+    connection_id: string;
+    created_at: Timestamp;
+  };
+  sso_saml_replays: {
+    connection_id: string;
+    assertion_id: string;
+    expires_at: Timestamp;
   };
   sso_traces: {
     id: string;
@@ -289,4 +300,34 @@ export async function listTraces(db: Queryable, orgId: string, connectionId: str
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+// ---- SAML request ids and replay cache ----
+
+export async function insertSamlRequest(db: Queryable, connectionId: string, id: string, at: Date) {
+  await q(db).insertInto('sso_saml_requests').values({ id, connection_id: connectionId, created_at: at }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function findSamlRequest(db: Queryable, connectionId: string, id: string) {
+  return q(db).selectFrom('sso_saml_requests').selectAll().where('connection_id', '=', connectionId).where('id', '=', id).executeTakeFirst();
+}
+
+export async function deleteSamlRequest(db: Queryable, connectionId: string, id: string) {
+  return q(db).deleteFrom('sso_saml_requests').where('connection_id', '=', connectionId).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function deleteOldSamlRequests(db: Queryable, before: Date) {
+  await q(db).deleteFrom('sso_saml_requests').where('created_at', '<', before).execute();
+}
+
+/** True when the assertion id is new for the connection (and is now remembered). */
+export async function rememberAssertion(db: Queryable, connectionId: string, assertionId: string, expiresAt: Date, now: Date): Promise<boolean> {
+  await q(db).deleteFrom('sso_saml_replays').where('expires_at', '<', now).execute();
+  const row = await q(db)
+    .insertInto('sso_saml_replays')
+    .values({ connection_id: connectionId, assertion_id: assertionId, expires_at: expiresAt })
+    .onConflict((oc) => oc.doNothing())
+    .returning('assertion_id')
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -86,6 +86,20 @@ CREATE TABLE sso_traces (
 );
 CREATE INDEX sso_traces_connection_idx ON sso_traces (connection_id, at DESC);
 
+-- SAML: the AuthnRequest ids we sent (InResponseTo must name one), and the assertion ids we
+-- accepted until they expire (a replayed response is refused).
+CREATE TABLE sso_saml_requests (
+  id text PRIMARY KEY,
+  connection_id text NOT NULL REFERENCES sso_connections (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL
+);
+CREATE TABLE sso_saml_replays (
+  connection_id text NOT NULL REFERENCES sso_connections (id) ON DELETE CASCADE,
+  assertion_id text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (connection_id, assertion_id)
+);
+
 -- How a session was opened, and when it last proved a second factor (an IdP's amr counts).
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS mfa_at timestamptz;
 ALTER TABLE sessions ADD COLUMN IF NOT EXISTS authenticated_via text NOT NULL DEFAULT 'password';
