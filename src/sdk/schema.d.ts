@@ -649,6 +649,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sso/saml/{connectionId}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This service provider's SAML metadata (import it into the IdP) */
+        get: operations["getSamlSpMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/saml/{connectionId}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in through a SAML connection (redirects to the IdP) */
+        get: operations["startSamlSignIn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/actions": {
         parameters: {
             query?: never;
@@ -1592,6 +1626,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sso/saml/{connectionId}/acs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The assertion consumer service: the IdP posts the SAML response here */
+        post: operations["completeSamlSignIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2395,6 +2446,28 @@ export interface components {
                 clientSecretSet: boolean;
                 scopes: string[];
                 claims: {
+                    email: string;
+                    name: string;
+                    groups: string;
+                    department: string;
+                    costCenter: string;
+                };
+            } | null;
+            saml: {
+                /** @description Paste into the IdP as the SP entity id / audience */
+                spEntityId: string;
+                /** @description Paste into the IdP as the ACS / reply URL */
+                acsUrl: string;
+                spMetadataUrl: string;
+                idpEntityId: string;
+                ssoUrl: string;
+                /** @description SHA-256 fingerprints of the trusted IdP certificates */
+                idpCertFingerprints: string[];
+                wantAssertionsSigned: boolean;
+                wantResponseSigned: boolean;
+                allowIdpInitiated: boolean;
+                clockSkewSeconds: number;
+                attributes: {
                     email: string;
                     name: string;
                     groups: string;
@@ -3502,6 +3575,28 @@ export interface components {
                 clientSecretSet: boolean;
                 scopes: string[];
                 claims: {
+                    email: string;
+                    name: string;
+                    groups: string;
+                    department: string;
+                    costCenter: string;
+                };
+            } | null;
+            saml: {
+                /** @description Paste into the IdP as the SP entity id / audience */
+                spEntityId: string;
+                /** @description Paste into the IdP as the ACS / reply URL */
+                acsUrl: string;
+                spMetadataUrl: string;
+                idpEntityId: string;
+                ssoUrl: string;
+                /** @description SHA-256 fingerprints of the trusted IdP certificates */
+                idpCertFingerprints: string[];
+                wantAssertionsSigned: boolean;
+                wantResponseSigned: boolean;
+                allowIdpInitiated: boolean;
+                clockSkewSeconds: number;
+                attributes: {
                     email: string;
                     name: string;
                     groups: string;
@@ -8104,6 +8199,40 @@ export interface operations {
                             costCenter?: string;
                         };
                     };
+                    /** @description Required when kind is saml */
+                    saml?: {
+                        /** @description The IdP's metadata XML (entity id, SSO URL, signing certificates) */
+                        metadataXml?: string;
+                        /**
+                         * Format: uri
+                         * @description Where to fetch the IdP's metadata from (once, now)
+                         */
+                        metadataUrl?: string;
+                        idpEntityId?: string;
+                        /** Format: uri */
+                        ssoUrl?: string;
+                        /** @description PEM or base64 certificates; two during a rollover */
+                        idpCerts?: string[];
+                        /** @default true */
+                        wantAssertionsSigned?: boolean;
+                        /** @default false */
+                        wantResponseSigned?: boolean;
+                        /**
+                         * @description Accept responses that answer no request of ours
+                         * @default false
+                         */
+                        allowIdpInitiated?: boolean;
+                        /** @default 120 */
+                        clockSkewSeconds?: number;
+                        /** @description Which SAML attribute carries each value (NameID is the e-mail fallback) */
+                        attributes?: {
+                            email?: string;
+                            name?: string;
+                            groups?: string;
+                            department?: string;
+                            costCenter?: string;
+                        };
+                    };
                     /**
                      * @description Create users on their first sign-in
                      * @default true
@@ -8425,6 +8554,13 @@ export interface operations {
                             department?: string;
                             costCenter?: string;
                         };
+                    };
+                    saml?: {
+                        idpCerts?: string[];
+                        wantAssertionsSigned?: boolean;
+                        wantResponseSigned?: boolean;
+                        allowIdpInitiated?: boolean;
+                        clockSkewSeconds?: number;
                     };
                 };
             };
@@ -9450,6 +9586,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Redirect */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Default Response */
             400: {
                 headers: {
@@ -9551,6 +9694,219 @@ export interface operations {
         responses: {
             /** @description Redirect */
             302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSamlSpMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id starting with sso_ */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startSamlSignIn: {
+        parameters: {
+            query?: {
+                returnTo?: string;
+            };
+            header?: never;
+            path: {
+                /** @description An id starting with sso_ */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect */
+            303: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17996,6 +18352,122 @@ export interface operations {
             };
             /** @description Default Response */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeSamlSignIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id starting with sso_ */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    SAMLResponse: string;
+                    RelayState?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Redirect */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Redirect */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -279,6 +279,43 @@ const outsideOrg: Record<string, (w: World, c: Checks) => Promise<void>> = {
     c.noLeak(forged, 'anonymous', enabled.id);
   },
 
+  /** SP metadata is public (the IdP imports it): connection URLs, never the organization. */
+  async getSamlSpMetadata(w, c) {
+    const conn = await ssoFixtures.samlConnection(w);
+    const url = `/api/v1/sso/saml/${conn.id}/metadata`;
+    for (const { name, who } of callers(w)) {
+      const res = await call(w.t.app, who, 'GET', url);
+      c.that(res.statusCode === 200 && res.body.includes('EntityDescriptor'), `as ${name}: got ${snippet(res)}`);
+      c.noLeak(res, name, url);
+    }
+  },
+
+  /** As for OIDC: a disabled SAML connection does not exist; an enabled one redirects to its IdP. */
+  async startSamlSignIn(w, c) {
+    const disabled = await ssoFixtures.samlConnection(w, false);
+    const enabled = await ssoFixtures.samlConnection(w, true);
+    for (const { name, who } of callers(w)) {
+      const off = await call(w.t.app, who, 'GET', `/api/v1/sso/saml/${disabled.id}/start`);
+      c.that(off.statusCode === 404, `as ${name}, a disabled connection: expected 404, got ${snippet(off)}`);
+      const url = `/api/v1/sso/saml/${enabled.id}/start`;
+      const on = await call(w.t.app, who, 'GET', url);
+      c.that(on.statusCode === 302, `as ${name}: expected 302, got ${snippet(on)}`);
+      c.noLeak(on, name, url);
+    }
+  },
+
+  /** A response that is not the IdP's signs nobody in, whoever posts it. */
+  async completeSamlSignIn(w, c) {
+    const enabled = await ssoFixtures.samlConnection(w, true);
+    const url = `/api/v1/sso/saml/${enabled.id}/acs`;
+    for (const { name, who } of callers(w)) {
+      const res = await call(w.t.app, who, 'POST', url, { body: { SAMLResponse: Buffer.from('<Response/>').toString('base64') } });
+      c.that(res.statusCode === 303 && /ssoError=/.test(String(res.headers.location)), `as ${name}: got ${snippet(res)}`);
+      c.that(!String(res.headers['set-cookie'] ?? '').includes('hxp_session='), `as ${name}: a session cookie was set`);
+      c.noLeak(res, name, url);
+    }
+  },
+
   /** Changing a password changes the caller's own, and proves it with the caller's own. */
   async changeMyPassword(w, c) {
     const res = await call(w.t.app, w.ownerB, 'PUT', '/api/v1/me/password', { body: { currentPassword: ADMIN_PASSWORD, newPassword: 'taken over password 123456' } });

@@ -2,6 +2,7 @@ import type { Example, ExampleBuilder } from './examples.ts';
 import { startDnsServer, type TestDns } from './dns-server.ts';
 import { expectJson } from './http.ts';
 import { startOidcIdp, type TestIdp } from './oidc-idp.ts';
+import { startSamlIdp, type TestSamlIdp } from './saml-idp.ts';
 import type { World } from './world.ts';
 
 /**
@@ -26,6 +27,8 @@ export async function ssoPeers(w: World): Promise<{ idp: TestIdp; dns: TestDns }
   return started;
 }
 
+let samlIdp: TestSamlIdp | undefined;
+
 async function createInA<T = any>(w: World, path: string, body: unknown, status = 201): Promise<T> {
   return expectJson<T>(w.t.app, w.admin, 'POST', `/api/v1/orgs/${w.orgA.id}${path}`, status, { body });
 }
@@ -35,6 +38,15 @@ export const ssoFixtures = {
     const { idp } = await ssoPeers(w);
     const name = unique('acme-sso');
     const conn = await createInA(w, '/sso-connections', { name, kind: 'oidc', preset: 'okta', oidc: { discoveryUrl: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret } });
+    w.rememberSecretsOfA(conn.id, name);
+    if (enabled) await expectJson(w.t.app, w.admin, 'PATCH', `/api/v1/orgs/${w.orgA.id}/sso-connections/${conn.id}`, 200, { body: { enabled: true } });
+    return conn;
+  },
+
+  async samlConnection(w: World, enabled = false): Promise<{ id: string; name: string }> {
+    samlIdp ??= startSamlIdp();
+    const name = unique('acme-saml');
+    const conn = await createInA(w, '/sso-connections', { name, kind: 'saml', preset: 'okta', saml: { metadataXml: samlIdp.metadata } });
     w.rememberSecretsOfA(conn.id, name);
     if (enabled) await expectJson(w.t.app, w.admin, 'PATCH', `/api/v1/orgs/${w.orgA.id}/sso-connections/${conn.id}`, 200, { body: { enabled: true } });
     return conn;
@@ -108,6 +120,14 @@ export const ssoExamples: Record<string, ExampleBuilder> = {
   }),
   discoverSso: async () => ({ params: {}, body: { email: 'someone@example.com' }, successStatus: 200 }),
   startSsoSignIn: async (w) => ({ params: { connectionId: (await ssoFixtures.connection(w, true)).id }, query: { returnTo: '/workspaces' }, successStatus: 302 }),
+  getSamlSpMetadata: async (w) => ({ params: { connectionId: (await ssoFixtures.samlConnection(w)).id }, successStatus: 200 }),
+  startSamlSignIn: async (w) => ({ params: { connectionId: (await ssoFixtures.samlConnection(w, true)).id }, query: { returnTo: '/workspaces' }, successStatus: 302 }),
+  // Not a valid response: the ACS answers with a redirect naming the failure (and records it).
+  completeSamlSignIn: async (w) => ({
+    params: { connectionId: (await ssoFixtures.samlConnection(w, true)).id },
+    body: { SAMLResponse: Buffer.from('<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>').toString('base64'), RelayState: '/' },
+    successStatus: 303,
+  }),
   // Success needs the browser's state cookie and the IdP's code: test/integrations/sso-oidc.test.ts.
   completeSsoSignIn: async () => ({ params: {}, query: { state: 'unknown-state-value', code: 'unknown-code' }, successStatus: 400 }),
 };
