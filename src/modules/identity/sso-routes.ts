@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pageOf, pageQuery } from '../../kernel/http/pagination.ts';
+import { problems } from '../../kernel/http/problems.ts';
 import { errorResponses, ifMatchVersion, orgParams, principalOf, problemSchema, withEtag } from '../../kernel/http/routing.ts';
 import type { App } from '../../kernel/http/server.ts';
 import { SESSION_COOKIE } from './authenticator.ts';
@@ -143,7 +144,10 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
   // The IdP POSTs a form: the parser is scoped to this route's own plugin, nothing else accepts forms.
   void app.register(async (scope) => {
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1_500_000 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      const form = new URLSearchParams(body as string);
+      // A form that is not a SAML response is a wrong body, not a missing field of one.
+      if (!form.has('SAMLResponse')) done(problems.badRequest('malformed-body', 'The form carries no SAMLResponse.', 'body'), undefined);
+      else done(null, Object.fromEntries(form));
     });
     scope.withTypeProvider<ZodTypeProvider>().post('/api/v1/sso/saml/:connectionId/acs', {
       config: { auth: 'public', rateLimit: { max: 300, timeWindow: 60_000 } },
