@@ -3,10 +3,10 @@
  * the issue adds its own section from bench/_identity-<part>.ts.
  * Usage: npm run bench -- identity
  */
-import { measureOidcCallbacks } from './_identity-sso.ts';
+import { measureOidcCallbacks, measureSamlValidation } from './_identity-sso.ts';
 
 export async function run(): Promise<unknown> {
   return {
-    sso: { oidc: await measureOidcCallbacks() },
+    sso: { oidc: await measureOidcCallbacks(), saml: await measureSamlValidation() },
   };
 }
