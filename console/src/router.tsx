@@ -49,6 +49,7 @@ export const router = createBrowserRouter([
               { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },
               { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
               { path: 'siem-streams', element: page(() => import('./pages/AuditStreamsPage.tsx'), 'AuditStreamsPage') },
+              { path: 'sso', element: page(() => import('./pages/SsoPage.tsx'), 'SsoPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

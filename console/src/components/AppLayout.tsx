@@ -6,6 +6,7 @@ import {
   IconGavel,
   IconHexagons,
   IconBroadcast,
+  IconLogin,
   IconHistory,
   IconKey,
   IconMask,
@@ -43,6 +44,7 @@ const orgSections: Section[] = [
   { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },
   { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
   { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
+  { path: 'sso', label: 'Single sign-on', icon: <IconLogin size={18} /> },
 ];
 
 function Brand() {
