@@ -30,7 +30,10 @@ export class SsoFailure extends Error {
 /** A fetch for openid-client that goes through the egress guard (no redirects, bounded). */
 function egressFetch(egress: () => Egress): oidc.CustomFetch {
   return async (url, options) => {
-    const body = options.body === undefined || options.body === null ? undefined : typeof options.body === 'string' ? options.body : Buffer.from(options.body as Uint8Array);
+    const raw: unknown = options.body;
+    // openid-client sends forms as URLSearchParams; anything else is text or bytes.
+    const body =
+      raw === undefined || raw === null ? undefined : raw instanceof URLSearchParams || typeof raw === 'string' ? String(raw) : Buffer.from(raw as Uint8Array);
     const res = await egress().request(url, {
       method: options.method,
       headers: options.headers,
