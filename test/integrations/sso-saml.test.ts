@@ -25,7 +25,7 @@ let spMetadata: string;
 const org = (path: string) => `/api/v1/orgs/${orgId}${path}`;
 
 /** Starts at Hexaplane, answers at the IdP, posts the response to the ACS; the final redirect. */
-async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; idp?: TestSamlIdp } = {}) {
+async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; acsConnection?: string; idp?: TestSamlIdp } = {}) {
   const browser = new CookieBrowser();
   const conn = options.connection ?? connectionId;
   const start = await browser.request(`${base}/api/v1/sso/saml/${conn}/start?returnTo=%2Fworkspaces`);
@@ -35,7 +35,7 @@ async function samlSignIn(email: string, options: { overrides?: Record<string, s
   if (options.tamper) response = options.tamper(response);
   const relay = new URL(redirect).searchParams.get('RelayState') ?? '';
   const post = () =>
-    browser.request(`${base}/api/v1/sso/saml/${connectionId}/acs`, {
+    browser.request(`${base}/api/v1/sso/saml/${options.acsConnection ?? conn}/acs`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ SAMLResponse: response, RelayState: relay }).toString(),
@@ -123,6 +123,28 @@ describe('SAML sign-in (samlify IdP)', () => {
     const again = await first.post();
     const location = new URL(again.headers.get('location')!);
     expect(location.searchParams.get('ssoError')).toBe('in-response-to-invalid');
+  });
+
+  it('refuses a comment injected into the signed e-mail (the parser must not truncate it)', async () => {
+    // c14n drops comments, so the signature still verifies; a naive text read would see eve@acme.test.
+    const inject = (r: string) => {
+      const xml = Buffer.from(r, 'base64').toString('utf8').replaceAll('eve@acme.test.evil.test', 'eve@acme.test<!---->.evil.test');
+      expect(xml.match(/<!---->/g)?.length).toBeGreaterThanOrEqual(2);
+      return Buffer.from(xml).toString('base64');
+    };
+    const { location } = await samlSignIn('eve@acme.test.evil.test', { tamper: inject });
+    expect(location.searchParams.get('ssoError')).toBe('domain-not-verified');
+    expect(await t.deps.services.identity.findUserByEmail('eve@acme.test')).toBeUndefined();
+  });
+
+  it("refuses a response meant for another organization's connection", async () => {
+    const otherOrg = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Globex', slug: 'globex' } })).id;
+    const other = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${otherOrg}/sso-connections`, 201, { body: { name: 'Same IdP', kind: 'saml', preset: 'okta', saml: { metadataXml: idp.metadata } } });
+    await expectJson(t.app, admin, 'PATCH', `/api/v1/orgs/${otherOrg}/sso-connections/${other.id}`, 200, { body: { enabled: true } });
+    const { browser, location } = await samlSignIn('mia@acme.test', { acsConnection: other.id });
+    expect(['in-response-to-invalid', 'audience-mismatch']).toContain(location.searchParams.get('ssoError'));
+    expect(browser.jar.has('hxp_session')).toBe(false);
+    expect(await t.deps.services.identity.findUserByEmail('mia@acme.test')).toBeUndefined();
   });
 
   it('accepts a second certificate for rollover', async () => {
