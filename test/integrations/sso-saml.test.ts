@@ -137,6 +137,27 @@ describe('SAML sign-in (samlify IdP)', () => {
     expect(await t.deps.services.identity.findUserByEmail('eve@acme.test')).toBeUndefined();
   });
 
+  it.each([
+    ['a forged assertion before the signed one', (xml: string, forged: string) => xml.replace('<saml:Assertion', `${forged}<saml:Assertion`)],
+    ['the signed assertion hidden in an Extensions element, a forged one in its place', (xml: string, forged: string) => {
+      const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+      return xml.replace(signed, `<samlp:Extensions>${signed}</samlp:Extensions>${forged}`);
+    }],
+  ])('refuses XML signature wrapping: %s', async (_variant, wrap) => {
+    const tamper = (r: string) => {
+      const xml = Buffer.from(r, 'base64').toString('utf8');
+      const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)![0];
+      // The attacker's copy: no signature, another subject.
+      const forged = signed.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/, '').replaceAll('wrap@acme.test', 'ceo@acme.test').replace(/ID="[^"]+"/, 'ID="_forged"');
+      return Buffer.from(wrap(xml, forged)).toString('base64');
+    };
+    const { browser, location } = await samlSignIn('wrap@acme.test', { tamper });
+    expect(location.searchParams.get('ssoError')).toBe('signature-invalid');
+    expect(browser.jar.has('hxp_session')).toBe(false);
+    expect(await t.deps.services.identity.findUserByEmail('ceo@acme.test')).toBeUndefined();
+    expect(await t.deps.services.identity.findUserByEmail('wrap@acme.test')).toBeUndefined();
+  });
+
   it("refuses a response meant for another organization's connection", async () => {
     const otherOrg = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Globex', slug: 'globex' } })).id;
     const other = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${otherOrg}/sso-connections`, 201, { body: { name: 'Same IdP', kind: 'saml', preset: 'okta', saml: { metadataXml: idp.metadata } } });
