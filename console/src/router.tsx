@@ -52,6 +52,7 @@ export const router = createBrowserRouter([
               { path: 'retention', element: page(() => import('./pages/RetentionPage.tsx'), 'RetentionPage') },
               { path: 'siem-streams', element: page(() => import('./pages/AuditStreamsPage.tsx'), 'AuditStreamsPage') },
               { path: 'security-policy', element: page(() => import('./pages/SecurityPolicyPage.tsx'), 'SecurityPolicyPage') },
+              { path: 'sso', element: page(() => import('./pages/SsoPage.tsx'), 'SsoPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

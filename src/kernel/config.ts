@@ -54,6 +54,9 @@ export const configSchema = z.object({
   auditSealIntervalMs: z.coerce.number().int().min(10).max(60_000).default(250),
   auditStreamPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
   auditFileSinkDir: z.string().min(1).optional(),
+  // single sign-on (ADR 0014): DNS servers for domain verification ("host:port"; empty = the system's)
+  dnsServers: list().default([]),
+  ssoClockSkewSeconds: z.coerce.number().int().min(0).max(600).default(120),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -85,6 +88,8 @@ const envKeys: Record<keyof Config, string> = {
   auditSealIntervalMs: 'HEXAPLANE_AUDIT_SEAL_INTERVAL_MS',
   auditStreamPollMs: 'HEXAPLANE_AUDIT_STREAM_POLL_MS',
   auditFileSinkDir: 'HEXAPLANE_AUDIT_FILE_SINK_DIR',
+  dnsServers: 'HEXAPLANE_DNS_SERVERS',
+  ssoClockSkewSeconds: 'HEXAPLANE_SSO_CLOCK_SKEW_SECONDS',
 };
 
 /** The environment variable that sets each key, for docs and error messages. */

@@ -47,6 +47,10 @@ export const idPrefixes = {
   scimToken: 'stk',
   // MFA (ADR 0013)
   mfaChallenge: 'mfc',
+  // single sign-on (ADR 0014)
+  ssoConnection: 'sso',
+  ssoDomain: 'dom',
+  ssoTrace: 'ssot',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

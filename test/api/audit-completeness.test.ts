@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fixtures } from '../support/examples.ts';
+import { ssoFixtures } from '../support/examples-sso.ts';
 import { call, signIn } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
 import { mfaAuditChecks } from './mfa-checks.ts';
@@ -185,6 +186,26 @@ const outsideOrg: Record<string, (w: World) => Promise<string[]>> = {
     problem = expectOne(await auditSince(w, mark), 'password:update', 'success');
     if (problem) failures.push(`right current password: ${problem}`);
     return failures;
+  },
+
+  // ---- single sign-on (ADR 0014) ----
+  /** Discovery is a question: it writes nothing, whatever the answer. */
+  async discoverSso(w) {
+    const mark = await auditWatermark(w);
+    const res = await call(w.t.app, { kind: 'anonymous' }, 'POST', '/api/v1/sso/discover', { body: { email: 'someone@example.com' } });
+    if (res.statusCode !== 200) return [`expected 200, got ${snippet(res)}`];
+    const written = await auditSince(w, mark);
+    return written.length ? [`discovery wrote ${describeEvents(written)}`] : [];
+  },
+
+  /** A refused SAML response is one failed session:create in the connection's organization. */
+  async completeSamlSignIn(w) {
+    const conn = await ssoFixtures.samlConnection(w, true);
+    const mark = await auditWatermark(w);
+    const res = await call(w.t.app, { kind: 'anonymous' }, 'POST', `/api/v1/sso/saml/${conn.id}/acs`, { body: { SAMLResponse: Buffer.from('<Response/>').toString('base64') } });
+    if (res.statusCode !== 303) return [`expected 303, got ${snippet(res)}`];
+    const problem = expectOne(await auditSince(w, mark), 'session:create', 'failed');
+    return problem ? [problem] : [];
   },
 };
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/app.ts';
 import { fixtures } from '../support/examples.ts';
+import { ssoFixtures } from '../support/examples-sso.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 import { createWorld, PASSWORD, type World } from '../support/world.ts';
 import { mfaIsolationChecks } from './mfa-checks.ts';
@@ -234,6 +235,87 @@ const outsideOrg: Record<string, (w: World, c: Checks) => Promise<void>> = {
       c.noLeak(res, name, adminSession);
     }
     c.that((await call(w.t.app, w.admin, 'GET', '/api/v1/me')).statusCode === 200, "A's admin's session was ended by someone else");
+  },
+
+  // ---- single sign-on (ADR 0014) ----
+  /** E-mail-first discovery says "SSO, start here" for a verified domain, and never names the org. */
+  async discoverSso(w, c) {
+    const verified = await ssoFixtures.domain(w, true);
+    const claimed = await ssoFixtures.domain(w, false);
+    await ssoFixtures.connection(w, true);
+    for (const { name, who } of [...callers(w), { name: 'anonymous', who: { kind: 'anonymous' } as Credentials }]) {
+      const hit = await call(w.t.app, who, 'POST', '/api/v1/sso/discover', { body: { email: `someone@${verified.domain}` } });
+      c.that(hit.statusCode === 200 && hit.json().sso === true, `as ${name}, a verified domain: got ${snippet(hit)}`);
+      c.that(!hit.body.includes(w.orgA.id) && !hit.body.includes(verified.id), `as ${name}: discovery names A or its domain id`);
+      const miss = await call(w.t.app, who, 'POST', '/api/v1/sso/discover', { body: { email: `someone@${claimed.domain}` } });
+      c.that(miss.statusCode === 200 && miss.body === JSON.stringify({ sso: false }), `as ${name}, a merely claimed domain: got ${snippet(miss)}`);
+    }
+  },
+
+  /** Anyone may start a sign-in through an enabled connection; a disabled one does not exist. */
+  async startSsoSignIn(w, c) {
+    const disabled = await ssoFixtures.connection(w, false);
+    const enabled = await ssoFixtures.connection(w, true);
+    for (const { name, who } of callers(w)) {
+      const off = await call(w.t.app, who, 'GET', `/api/v1/sso/oidc/${disabled.id}/start`);
+      c.that(off.statusCode === 404, `as ${name}, a disabled connection: expected 404, got ${snippet(off)}`);
+      const url = `/api/v1/sso/oidc/${enabled.id}/start`;
+      const on = await call(w.t.app, who, 'GET', url);
+      c.that(on.statusCode === 302, `as ${name}: expected 302, got ${snippet(on)}`);
+      c.noLeak(on, name, url);
+    }
+  },
+
+  /** A callback carrying a state this browser did not start is refused, and signs nobody in. */
+  async completeSsoSignIn(w, c) {
+    const enabled = await ssoFixtures.connection(w, true);
+    const bare = await call(w.t.app, w.ownerB, 'GET', '/api/v1/sso/oidc/callback', { query: { state: 'x'.repeat(43), code: 'y' } });
+    c.that(bare.statusCode === 400, `without a state cookie: expected 400, got ${snippet(bare)}`);
+    c.noLeak(bare, 'ownerB');
+    const forged = await call(w.t.app, { kind: 'anonymous' }, 'GET', '/api/v1/sso/oidc/callback', {
+      query: { state: 'x'.repeat(43), code: 'y' },
+      headers: { cookie: `hxp_sso=${enabled.id}.${'z'.repeat(43)}` },
+    });
+    c.that(forged.statusCode === 302 && /ssoError=state-mismatch/.test(String(forged.headers.location)), `a forged state: got ${snippet(forged)}`);
+    c.that(!String(forged.headers['set-cookie'] ?? '').includes('hxp_session='), 'a forged callback set a session cookie');
+    c.noLeak(forged, 'anonymous', enabled.id);
+  },
+
+  /** SP metadata is public (the IdP imports it): connection URLs, never the organization. */
+  async getSamlSpMetadata(w, c) {
+    const conn = await ssoFixtures.samlConnection(w);
+    const url = `/api/v1/sso/saml/${conn.id}/metadata`;
+    for (const { name, who } of callers(w)) {
+      const res = await call(w.t.app, who, 'GET', url);
+      c.that(res.statusCode === 200 && res.body.includes('EntityDescriptor'), `as ${name}: got ${snippet(res)}`);
+      c.noLeak(res, name, url);
+    }
+  },
+
+  /** As for OIDC: a disabled SAML connection does not exist; an enabled one redirects to its IdP. */
+  async startSamlSignIn(w, c) {
+    const disabled = await ssoFixtures.samlConnection(w, false);
+    const enabled = await ssoFixtures.samlConnection(w, true);
+    for (const { name, who } of callers(w)) {
+      const off = await call(w.t.app, who, 'GET', `/api/v1/sso/saml/${disabled.id}/start`);
+      c.that(off.statusCode === 404, `as ${name}, a disabled connection: expected 404, got ${snippet(off)}`);
+      const url = `/api/v1/sso/saml/${enabled.id}/start`;
+      const on = await call(w.t.app, who, 'GET', url);
+      c.that(on.statusCode === 302, `as ${name}: expected 302, got ${snippet(on)}`);
+      c.noLeak(on, name, url);
+    }
+  },
+
+  /** A response that is not the IdP's signs nobody in, whoever posts it. */
+  async completeSamlSignIn(w, c) {
+    const enabled = await ssoFixtures.samlConnection(w, true);
+    const url = `/api/v1/sso/saml/${enabled.id}/acs`;
+    for (const { name, who } of callers(w)) {
+      const res = await call(w.t.app, who, 'POST', url, { body: { SAMLResponse: Buffer.from('<Response/>').toString('base64') } });
+      c.that(res.statusCode === 303 && /ssoError=/.test(String(res.headers.location)), `as ${name}: got ${snippet(res)}`);
+      c.that(!String(res.headers['set-cookie'] ?? '').includes('hxp_session='), `as ${name}: a session cookie was set`);
+      c.noLeak(res, name, url);
+    }
   },
 
   /** Changing a password changes the caller's own, and proves it with the caller's own. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { sealPending } from '../../src/modules/audit/index.ts';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.ts';
 import { expectJson, signIn } from './http.ts';
+import { ssoExamples } from './examples-sso.ts';
 import { PASSWORD, type World } from './world.ts';
 
 /**
@@ -603,4 +604,6 @@ export const examples: Record<string, ExampleBuilder> = {
     action: 'audit-stream:update',
     readOnly: true,
   }),
+  // ---- single sign-on (ADR 0014): test/support/examples-sso.ts ----
+  ...ssoExamples,
 };

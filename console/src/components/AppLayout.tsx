@@ -8,6 +8,7 @@ import {
   IconGavel,
   IconHexagons,
   IconBroadcast,
+  IconLogin,
   IconHistory,
   IconKey,
   IconUserCog,
@@ -49,6 +50,7 @@ const orgSections: Section[] = [
   { path: 'retention', label: 'Retention & holds', icon: <IconGavel size={18} /> },
   { path: 'siem-streams', label: 'SIEM streams', icon: <IconBroadcast size={18} /> },
   { path: 'security-policy', label: 'Security policy', icon: <IconLockAccess size={18} /> },
+  { path: 'sso', label: 'Single sign-on', icon: <IconLogin size={18} /> },
 ];
 
 function Brand() {

@@ -2,6 +2,7 @@ import { Alert, Anchor, Button, Group, PasswordInput, Stack, Text, TextInput } f
 import { IconLock } from '@tabler/icons-react';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { api, call } from '../api/client.ts';
 import { isProblem, problemBody } from '../api/problem.ts';
 import type { MfaChallenge } from '../api/mfa.ts';
 import { useMe, useSignIn } from '../api/session.ts';
@@ -54,6 +55,16 @@ export function SignInPage() {
   const { email, password } = form.values;
   const [lockedAt, setLockedAt] = useState(0);
   const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const [noSso, setNoSso] = useState(false);
+  const ssoError = params.get('ssoError');
+  const toIdp = (startUrl: string) => window.location.assign(`${startUrl}?returnTo=${encodeURIComponent(next)}`);
+
+  // E-mail first: an address of a domain with single sign-on goes to its identity provider.
+  async function continueWithSso() {
+    const found = await call(api.POST('/api/v1/sso/discover', { body: { email: email.trim() } }));
+    if (found.sso && found.startUrl) toIdp(found.startUrl);
+    else setNoSso(true);
+  }
 
   if (me.isPending) return <PageLoader fullScreen />;
   if (me.data && !signIn.isPending) return <Navigate to={next} replace />;
@@ -66,6 +77,8 @@ export function SignInPage() {
         onSuccess: (answer) => ('mfaRequired' in answer ? setChallenge(answer) : navigate(next, { replace: true })),
         onError: (error) => {
           if (isProblem(error, 423)) setLockedAt(Date.now());
+          const startUrl = problemBody(error)?.startUrl;
+          if (typeof startUrl === 'string') toIdp(startUrl);
         },
       },
     );
@@ -99,6 +112,11 @@ export function SignInPage() {
           <Button type="submit" fullWidth loading={signIn.isPending} disabled={!email || !password} data-testid="signin-submit">
             Sign in
           </Button>
+          <Button variant="default" fullWidth disabled={!email} onClick={() => void continueWithSso()} data-testid="signin-sso">
+            Continue with single sign-on
+          </Button>
+          {noSso && <Text size="sm" c="dimmed">No single sign-on is set up for this address; sign in with your password.</Text>}
+          {ssoError && <Alert color="red" variant="light" title="Single sign-on failed">Reason: {ssoError}. Your administrator can see the details in the connection&apos;s traces.</Alert>}
         </Stack>
       </form>
       )}

@@ -19,8 +19,13 @@ export interface AccessContract {
   bindOwner(tx: Tx, orgId: string, userId: string): Promise<void>;
   /** Throws a 400 Problem unless the role exists in the org and can be granted at this scope type. */
   assertGrantable(orgId: string, roleId: string, scopeType: ScopeType): Promise<void>;
-  /** Grants a role without an authorization check (invitation acceptance: the inviter was checked). */
-  grantUnchecked(tx: Tx, principal: Principal, input: GrantInput): Promise<void>;
+  /**
+   * Grants a role without an authorization check (invitation acceptance: the inviter was checked).
+   * True when a binding was created, false when the subject already held it.
+   */
+  grantUnchecked(tx: Tx, principal: Principal, input: GrantInput): Promise<boolean>;
+  /** Removes the one binding matching a grant, without an authorization check (SSO mappings). */
+  revokeGrantUnchecked(tx: Tx, input: GrantInput): Promise<void>;
   /** Removes every binding of a subject in an organization. */
   revokeSubject(tx: Tx, orgId: string, subject: { type: 'user' | 'group'; id: string }): Promise<void>;
   /** Removes the bindings at a workspace (and its projects) or a project that is being deleted. */

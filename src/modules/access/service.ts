@@ -394,7 +394,7 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
         if (!project) throw problems.conflict('scope-not-found', `The project ${input.scope.id} no longer exists.`);
         workspaceId = project.workspaceId;
       }
-      await store.insertBindingIfAbsent(t, {
+      const created = await store.insertBindingIfAbsent(t, {
         id: newId('binding'),
         org_id: input.orgId,
         role_id: role.id,
@@ -405,6 +405,12 @@ export function createAccessService(deps: ModuleDeps, engine: AuthzEngineImpl) {
         workspace_id: workspaceId,
         created_by: principal.id,
       });
+      await changeInCallerTx(t, input.orgId);
+      return Boolean(created);
+    },
+
+    async revokeGrantUnchecked(t, input: GrantInput) {
+      await store.deleteMatchingBinding(t, input);
       await changeInCallerTx(t, input.orgId);
     },
 

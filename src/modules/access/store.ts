@@ -197,6 +197,22 @@ export async function deleteBinding(db: Queryable, orgId: string, id: string) {
   return q(db).deleteFrom('role_bindings').where('org_id', '=', orgId).where('id', '=', id).returningAll().executeTakeFirst();
 }
 
+/** The binding of exactly this role, subject and scope (SSO mappings remove what they granted). */
+export async function deleteMatchingBinding(
+  db: Queryable,
+  grant: { orgId: string; roleId: string; subject: { type: 'user' | 'group'; id: string }; scope: { type: ScopeType; id: string } },
+) {
+  await q(db)
+    .deleteFrom('role_bindings')
+    .where('org_id', '=', grant.orgId)
+    .where('role_id', '=', grant.roleId)
+    .where('subject_type', '=', grant.subject.type)
+    .where('subject_id', '=', grant.subject.id)
+    .where('scope_type', '=', grant.scope.type)
+    .where('scope_id', '=', grant.scope.id)
+    .execute();
+}
+
 export async function deleteBindingsOfSubject(db: Queryable, orgId: string, subject: { type: 'user' | 'group'; id: string }) {
   return q(db)
     .deleteFrom('role_bindings')

@@ -6,6 +6,8 @@ import { registerMfaRoutes } from './mfa-routes.ts';
 import { registerIdentityRoutes } from './routes.ts';
 import { registerScimRoutes } from './scim-routes.ts';
 import { createIdentityService, type IdentityService } from './service.ts';
+import { ssoActions } from './sso-actions.ts';
+import { registerSsoRoutes } from './sso-routes.ts';
 
 export type { IdentityService } from './service.ts';
 export type { IdentityContract, UserSummary } from './contract.ts';
@@ -17,6 +19,7 @@ export { GROUP_MEMBERSHIP_TOPIC } from './group-service.ts';
 
 export function register(app: App, deps: ModuleDeps): IdentityService {
   deps.authz.registerActions(identityActions);
+  deps.authz.registerActions(ssoActions);
   const service = createIdentityService(deps);
   deps.ports.authenticator = createAuthenticator(service);
   registerIdentityRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
@@ -25,6 +28,7 @@ export function register(app: App, deps: ModuleDeps): IdentityService {
   registerMfaRoutes(app, service, { secureCookies: deps.config.publicUrl.startsWith('https:') });
   deps.ports.orgGate = service.gate;
   deps.authz.addGuard(service.stepUpGuard);
+  registerSsoRoutes(app, service.sso, { secureCookies: deps.config.publicUrl.startsWith('https:') });
   // Pending API key last-use times are written before the database goes away.
   app.addHook('onClose', async () => service.closeApiKeys());
   return service;

@@ -9,18 +9,21 @@ import { createScimTokenService } from './scim-token-service.ts';
 import { createMfaService, type MfaService } from './mfa-service.ts';
 import { createSecurityPolicyService } from './security-policy-service.ts';
 import { createSessionService } from './session-service.ts';
+import { createSsoService } from './sso-service.ts';
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity use cases: users and sessions, API keys, groups, SCIM; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
+  const sso = createSsoService(deps);
   // MFA and security policies hook into sign-in, and sign-in into MFA: bound late.
   let mfa: MfaService | null = null;
   const policies = createSecurityPolicyService(deps, { hasFactors: (userId) => mfa!.hasFactors(userId) });
-  const sessions = createSessionService(deps, {
-    secondFactor: (user, meta) => mfa!.secondFactor(user, meta),
-    policiesOf: (userId) => policies.policiesOf(userId),
-  });
+  const sessions = createSessionService(
+    deps,
+    { secondFactor: (user, meta) => mfa!.secondFactor(user, meta), policiesOf: (userId) => policies.policiesOf(userId) },
+    { passwordSignInRefusal: sso.passwordSignInRefusal },
+  );
   mfa = createMfaService(deps, sessions, policies);
   const apiKeys = createApiKeyService(deps);
   const groups = createGroupService(deps);
@@ -47,5 +50,5 @@ export function createIdentityService(deps: ModuleDeps) {
     listApiKeyGrants: apiKeys.listApiKeyGrants,
   };
 
-  return { ...sessions, ...apiKeys, ...groups, ...scimTokens, scim, ...contract, ...forAccess, ...mfa, ...policies };
+  return { ...sessions, ...apiKeys, ...groups, ...scimTokens, scim, ...contract, ...forAccess, ...mfa, ...policies, sso };
 }

@@ -86,7 +86,12 @@ export interface SignInPolicies {
   policiesOf(userId: string): Promise<SecurityPolicy[]>;
 }
 
-export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies) {
+export interface SessionServiceOptions {
+  /** Single sign-on's say on a password sign-in: a problem to refuse it with, or null. */
+  passwordSignInRefusal?: (email: string, userId: string | null) => Promise<Problem | null>;
+}
+
+export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies, options: SessionServiceOptions = {}) {
   const { db } = deps;
   // Read at call time, not captured: tests move the clock by replacing deps.clock.
   const now = () => deps.clock.now();
@@ -241,6 +246,11 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
      */
     async signIn(input: { email: string; password: string }, meta: RequestMeta) {
       const user = await store.findUserByEmail(db, input.email);
+      const refusal = await options.passwordSignInRefusal?.(input.email, user?.id ?? null);
+      if (refusal) {
+        if (user) await recordRefusedAttempt(user, meta, 'session:create', 'single sign-on is enforced for this domain');
+        throw refusal;
+      }
       if (user) await refuseIfLocked(user, meta, 'session:create');
       const matches = await verifyPassword(input.password, user?.password_hash ?? decoyPasswordHash);
       if (!user || !user.password_hash || !matches) {
@@ -355,6 +365,36 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
       });
     },
   };
+}
+
+/**
+ * Opens a session for a user who proved who they are some other way (single sign-on), in the
+ * caller's transaction; the caller writes the audit event. The cookie token is returned once.
+ */
+export async function openSession(
+  deps: ModuleDeps,
+  t: Tx,
+  user: store.UserRow,
+  meta: RequestMeta,
+  options: { authenticatedVia: 'password' | 'sso'; mfaAt: Date | null },
+): Promise<{ sessionId: string; token: string; csrfToken: string; expiresAt: Date }> {
+  const token = randomToken(32);
+  const csrfToken = randomToken(32);
+  const at = deps.clock.now();
+  const row = await store.insertSession(t, {
+    id: newId('session'),
+    user_id: user.id,
+    token_hash: sha256Hex(token),
+    csrf_token: csrfToken,
+    created_at: at,
+    last_seen_at: at,
+    expires_at: new Date(at.getTime() + deps.config.sessionAbsoluteHours * 3600_000),
+    ip: meta.ip,
+    user_agent: meta.userAgent,
+    mfa_at: options.mfaAt,
+    authenticated_via: options.authenticatedVia,
+  });
+  return { sessionId: row.id, token, csrfToken, expiresAt: new Date(row.expires_at) };
 }
 
 /**

@@ -33,6 +33,7 @@ export type IdentityTables = {
     revoked_at: NullableTimestamp;
     mfa_at: NullableTimestamp;
     idle_minutes: ColumnType<number | null, number | null | undefined, number | null>;
+    authenticated_via: ColumnType<'password' | 'sso', 'password' | 'sso' | undefined, 'password' | 'sso'>;
   };
   api_keys: {
     id: string;
@@ -147,7 +148,7 @@ export async function setPassword(db: Queryable, id: string, passwordHash: strin
 
 // ---- sessions ----
 
-export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at' | 'mfa_at' | 'idle_minutes'> & Partial<Pick<SessionRow, 'mfa_at' | 'idle_minutes'>>) {
+export async function insertSession(db: Queryable, row: Omit<SessionRow, 'revoked_at' | 'mfa_at' | 'idle_minutes' | 'authenticated_via'> & Partial<Pick<SessionRow, 'mfa_at' | 'idle_minutes' | 'authenticated_via'>>) {
   return q(db).insertInto('sessions').values(row).returningAll().executeTakeFirstOrThrow();
 }
 

@@ -569,7 +569,7 @@ export function createTenancyService(deps: ModuleDeps) {
       });
     },
 
-    // ---- for SCIM provisioning (identity): the caller authorized and audits ----
+    // ---- for SCIM provisioning and SSO just-in-time provisioning (identity): the caller authorized and audits ----
 
     /** Makes a user a member (no role: access comes from group bindings); true when added. */
     async addMemberUnchecked(t: Tx, orgId: string, userId: string): Promise<boolean> {
