@@ -38,7 +38,8 @@ function event(overrides: Partial<AuditEventView> = {}): AuditEventView {
 function parseCefExtension(ext: string): Record<string, string> {
   const out: Record<string, string> = {};
   const re = /(\w+)=((?:\\.|[^\\])*?)(?= \w+=|$)/g;
-  for (const m of ext.matchAll(re)) out[m[1]!] = m[2]!.replace(/\\n/g, '\n').replace(/\\r/g, '\r').replace(/\\(.)/g, '$1');
+  // One pass, so an escaped backslash before an n stays a backslash and an n.
+  for (const m of ext.matchAll(re)) out[m[1]!] = m[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
   return out;
 }
 
