@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../kernel/config.ts';
 import { migrate } from '../kernel/db/migrate.ts';
-import { createLogger } from '../kernel/logger.ts';
+import { createLogger, type Logger } from '../kernel/logger.ts';
+import type { ModuleDeps } from '../modules/deps.ts';
 import { openDatabase, serve } from '../main.ts';
 import { ApiProblem, createHexaplaneClient, unwrap } from '../sdk/index.ts';
 import { apiKeyCommands } from './commands/apikey.ts';
@@ -57,66 +58,59 @@ program
   });
 
 const admin = program.command('admin').description('Operator commands that run against the database directly');
+
+/** Runs an operator command with the whole app composed on the configured database (migrated first). */
+async function asOperator(work: (deps: ModuleDeps, log: Logger) => Promise<string>): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const database = await openDatabase(config, log);
+  try {
+    await migrate(database.db);
+    const { buildApp } = await import('../app.ts');
+    const { app, deps } = await buildApp({ config, db: database.db, log });
+    try {
+      process.stdout.write(`${await work(deps, log)}\n`);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await database.close();
+  }
+}
+
 admin
   .command('reset-password <email>')
   .description('Break-glass: set a generated password, clear the lockout, end sessions (audited)')
-  .action(async (email: string) => {
-    const config = loadConfig();
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const database = await openDatabase(config, log);
-    try {
-      await migrate(database.db);
-      const { buildApp } = await import('../app.ts');
+  .action((email: string) =>
+    asOperator(async (deps) => {
       const { resetPasswordByOperator } = await import('../modules/identity/index.ts');
-      const { app, deps } = await buildApp({ config, db: database.db, log });
       const { password } = await resetPasswordByOperator(deps, email);
-      await app.close();
-      process.stdout.write(`new password for ${email} (shown once): ${password}\n`);
-    } finally {
-      await database.close();
-    }
-  });
+      return `new password for ${email} (shown once): ${password}`;
+    }),
+  );
 
 admin
   .command('reset-mfa <email>')
   .description('Break-glass: remove every second factor and recovery code of a user (audited)')
-  .action(async (email: string) => {
-    const config = loadConfig();
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const database = await openDatabase(config, log);
-    try {
-      await migrate(database.db);
-      const { buildApp } = await import('../app.ts');
+  .action((email: string) =>
+    asOperator(async (deps) => {
       const { resetMfaByOperator } = await import('../modules/identity/index.ts');
-      const { app, deps } = await buildApp({ config, db: database.db, log });
       const removed = await resetMfaByOperator(deps, email);
-      await app.close();
-      process.stdout.write(`removed ${removed.join(', ') || 'nothing'} for ${email}; they can sign in with their password and enrol again\n`);
-    } finally {
-      await database.close();
-    }
-  });
+      return `removed ${removed.join(', ') || 'nothing'} for ${email}; they can sign in with their password and enrol again`;
+    }),
+  );
 
 admin
   .command('rotate-audit-key')
   .description('Retire the key that signs audit checkpoints and manifests and start a new one; old public keys stay published')
-  .action(async () => {
-    const config = loadConfig();
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const database = await openDatabase(config, log);
-    try {
-      await migrate(database.db);
-      const { buildApp } = await import('../app.ts');
+  .action(() =>
+    asOperator(async (deps, log) => {
       const { rotateSigningKey } = await import('../modules/audit/index.ts');
-      const { app, deps } = await buildApp({ config, db: database.db, log });
       const keyId = await rotateSigningKey(deps);
-      await app.close();
       log.warn({ keyId }, 'audit signing key rotated by the operator');
-      process.stdout.write(`audit checkpoints are now signed by ${keyId}; publish its public key (GET /api/v1/audit/public-keys) to verifiers\n`);
-    } finally {
-      await database.close();
-    }
-  });
+      return `audit checkpoints are now signed by ${keyId}; publish its public key (GET /api/v1/audit/public-keys) to verifiers`;
+    }),
+  );
 
 program
   .command('login')
