@@ -3,7 +3,7 @@
  * receiver, see its health, test it, and stream real events to it.
  */
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,8 @@ import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
 import { freePort } from '../support/ports.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
-const ready = peerAvailable('chromium', CHROMIUM) && existsSync(CONSOLE_INDEX);
+// A missing console build fails under HEXAPLANE_REQUIRE_PEERS like a missing browser, instead of skipping.
+const ready = peerAvailable('chromium', CHROMIUM) && peerAvailable('the console build (npm run build:console)', CONSOLE_INDEX);
 
 describe.skipIf(!ready)('SIEM streams page', () => {
   let t: TestApp;

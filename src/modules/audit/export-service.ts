@@ -33,6 +33,8 @@ interface ExportSpec {
 
 interface ExportedRow {
   row: SealedEventRow;
+  /** The row's canonical JSON as shown (the leaf data itself unless masked). */
+  json: string;
   /** The leaf sealed for the stored event. */
   leaf: Buffer;
   masked: boolean;
@@ -40,19 +42,20 @@ interface ExportedRow {
 
 /** A row as the export shows it: read-masked where the org's rules change it, with the stored event's leaf. */
 function exportedRow(row: SealedEventRow, masker: ReadMasker | null): ExportedRow {
-  const leaf = leafHashOfText(leafData(row));
-  if (!masker || masker.empty) return { row, leaf, masked: false };
+  const json = leafData(row);
+  const leaf = leafHashOfText(json);
+  if (!masker || masker.empty) return { row, json, leaf, masked: false };
   const view = auditEventView(row);
   const shown = masker.maskEvent(view);
-  if (shown === view) return { row, leaf, masked: false };
+  if (shown === view) return { row, json, leaf, masked: false };
   const maskedRow = {
     ...row, actor_name: shown.actor.name, actor_ip: shown.actor.ip, target_name: shown.target.name, reason: shown.reason, before: shown.before, after: shown.after,
   };
-  return { row: maskedRow, leaf, masked: true };
+  return { row: maskedRow, json: leafData(maskedRow), leaf, masked: true };
 }
 
-function jsonlLine({ row, leaf, masked }: ExportedRow): string {
-  return exportLine(row.seq!, leaf, leafData(row), masked);
+function jsonlLine({ row, json, leaf, masked }: ExportedRow): string {
+  return exportLine(row.seq!, leaf, json, masked);
 }
 
 function csvLines(rows: ExportedRow[]): string {
