@@ -120,10 +120,10 @@ export function connectTls(target: TlsTarget): Promise<tls.TLSSocket> {
 }
 
 /**
- * Writes the frames and closes our side, then waits for the server to close its side. The
- * server closes only after it read up to our end of stream, so a clean close proves it took
- * every byte; anything else (reset, timeout, an early close) fails the whole batch, which is
- * then sent again (ADR 0007: syslog has no application acknowledgement).
+ * Writes the frames and closes our side, then waits for the server to close its side. A reset,
+ * a timeout or an early close fails the whole batch, which is then sent again. A clean close is
+ * not proof on its own: a server shutting down closes cleanly after reading a batch it then
+ * drops, hence the settle window (ADR 0007: syslog has no application acknowledgement).
  */
 function writeAndConfirm(socket: tls.TLSSocket, payload: Buffer, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -151,7 +151,15 @@ function writeAndConfirm(socket: tls.TLSSocket, payload: Buffer, timeoutMs: numb
 
 export interface Sink {
   deliver(items: SiemEvent[]): Promise<void>;
+  /**
+   * How long a confirmed batch stays in doubt (ms): a failure within this window sends it again.
+   * 0 for sinks whose receivers acknowledge what they stored (HTTP 2xx, a synced file).
+   */
+  settleMs: number;
 }
+
+/** Syslog's settle window: rsyslog drops what it read in the last moments before it stops. */
+export const SYSLOG_SETTLE_MS = 5000;
 
 export interface SinkContext {
   streamId: string;
@@ -199,6 +207,7 @@ export function createSink(destination: DestinationConfig, secrets: StreamSecret
   switch (destination.kind) {
     case 'splunk-hec':
       return {
+        settleMs: 0,
         async deliver(items) {
           const body = hecBody(items, {
             host: ctx.hostname,
@@ -216,6 +225,7 @@ export function createSink(destination: DestinationConfig, secrets: StreamSecret
       };
     case 'datadog':
       return {
+        settleMs: 0,
         async deliver(items) {
           const entries = datadogEntries(items, { hostname: ctx.hostname, service: destination.service ?? 'hexaplane', tags: destination.tags ?? [] });
           for (const chunk of datadogChunks(entries)) {
@@ -229,6 +239,7 @@ export function createSink(destination: DestinationConfig, secrets: StreamSecret
       };
     case 'https':
       return {
+        settleMs: 0,
         async deliver(items) {
           const body = ndjsonBody(items);
           const timestamp = Math.floor(Date.now() / 1000);
@@ -243,6 +254,7 @@ export function createSink(destination: DestinationConfig, secrets: StreamSecret
       };
     case 'syslog':
       return {
+        settleMs: SYSLOG_SETTLE_MS,
         async deliver(items) {
           const options = { hostname: ctx.hostname, appName: destination.appName ?? 'hexaplane', format: destination.format };
           const payload = Buffer.concat(items.map((item) => octetCountedFrame(syslogMessage(item, options))));
@@ -260,6 +272,7 @@ export function createSink(destination: DestinationConfig, secrets: StreamSecret
       };
     case 'ocsf-file':
       return {
+        settleMs: 0,
         async deliver(items) {
           const first = items[0]!.seq;
           const last = items[items.length - 1]!.seq;

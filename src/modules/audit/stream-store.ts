@@ -10,6 +10,13 @@ type Count = ColumnType<string, never, never>;
 
 export type StreamStatus = 'active' | 'paused' | 'dead_letter';
 
+export interface UnsettledBatch {
+  /** The cursor before the batch. */
+  from: number;
+  /** When it was confirmed (Unix ms). */
+  at: number;
+}
+
 export type StreamTables = {
   audit_streams: {
     id: string;
@@ -33,6 +40,8 @@ export type StreamTables = {
     next_attempt_at: Timestamp;
     lease_owner: ColumnType<string | null, undefined, never>;
     lease_until: NullableTimestamp;
+    /** Batches confirmed within the sink's settle window: where each started, and when (ms). */
+    unsettled: ColumnType<UnsettledBatch[], never, never>;
     version: ColumnType<number, undefined, never>;
     created_at: Timestamp;
     updated_at: Timestamp;
@@ -161,22 +170,27 @@ export async function claimDueStreams(db: Queryable, owner: string, leaseMs: num
 
 /**
  * Records a delivered (or filtered-out) range: the cursor moves only if nobody moved it
- * meanwhile (a replay wins over a delivery in flight) and the lease is still ours.
+ * meanwhile (a replay wins over a delivery in flight) and the lease is still ours. `unsettled`
+ * is the stream's new list of batches still inside the sink's settle window.
  */
-export async function recordProgress(db: Queryable, id: string, owner: string, fromCursor: number, toCursor: number, delivered: number, nextAttemptAt: Date | null): Promise<boolean> {
+export async function recordProgress(db: Queryable, id: string, owner: string, fromCursor: number, toCursor: number, delivered: number, unsettled: UnsettledBatch[]): Promise<boolean> {
   const result = await sql`
-    UPDATE audit_streams SET cursor = ${toCursor}, delivered_count = delivered_count + ${delivered},
+    UPDATE audit_streams SET cursor = ${toCursor}, delivered_count = delivered_count + ${delivered}, unsettled = ${JSON.stringify(unsettled)}::jsonb,
       last_delivered_at = CASE WHEN ${delivered}::int > 0 THEN now() ELSE last_delivered_at END,
       consecutive_failures = 0, lease_owner = NULL, lease_until = NULL,
-      next_attempt_at = coalesce(${nextAttemptAt}::timestamptz, now())
+      next_attempt_at = now()
     WHERE id = ${id} AND lease_owner = ${owner} AND cursor = ${fromCursor}`.execute(db);
   return Number(result.numAffectedRows ?? 0) > 0;
 }
 
-/** Records a failed attempt; the stream goes to dead_letter after `max_attempts` in a row. */
-export async function recordFailure(db: Queryable, id: string, owner: string, error: string, retryAt: Date): Promise<StreamStatus | null> {
+/**
+ * Records a failed attempt; the stream goes to dead_letter after `max_attempts` in a row.
+ * `rewindTo` moves the cursor back over batches that are not settled (they are sent again).
+ */
+export async function recordFailure(db: Queryable, id: string, owner: string, error: string, retryAt: Date, rewindTo: number | null): Promise<StreamStatus | null> {
   const result = await sql<{ status: StreamStatus }>`
     UPDATE audit_streams SET consecutive_failures = consecutive_failures + 1, failure_count = failure_count + 1,
+      cursor = least(cursor, coalesce(${rewindTo}::bigint, cursor)), unsettled = '[]',
       last_error = ${error}, last_error_at = now(), next_attempt_at = ${retryAt},
       status = CASE WHEN status = 'active' AND consecutive_failures + 1 >= max_attempts THEN 'dead_letter' ELSE status END,
       lease_owner = NULL, lease_until = NULL

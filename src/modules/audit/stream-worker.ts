@@ -65,6 +65,16 @@ export function backoffDelay(failuresBefore: number, baseMs: number, capMs: numb
   return Math.max(1, Math.floor(random() * ceiling));
 }
 
+/** The stream's confirmed batches still inside the sink's settle window at `now`. */
+export function unsettledBatches(unsettled: store.UnsettledBatch[], settleMs: number, now: number): store.UnsettledBatch[] {
+  return settleMs > 0 ? unsettled.filter((batch) => batch.at > now - settleMs) : [];
+}
+
+/** Where a failure sends the cursor back to: the start of the oldest batch still in doubt. */
+export function rewindCursor(unsettled: store.UnsettledBatch[]): number | null {
+  return unsettled.length > 0 ? Math.min(...unsettled.map((batch) => batch.from)) : null;
+}
+
 /** Error text for the health view: one line, bounded, and it never carries request bodies. */
 function errorText(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -126,18 +136,22 @@ export function createStreamWorker(deps: ModuleDeps, options: StreamWorkerOption
     }
     const matching = batch.filter((item) => passesFilters(item.event, row.filters));
     const to = batch[batch.length - 1]!.seq;
+    const sink = await sinkFor(row);
+    let unsettled = unsettledBatches(row.unsettled, sink.settleMs, Date.now());
     if (matching.length > 0) {
       try {
-        await (await sinkFor(row)).deliver(matching);
+        await sink.deliver(matching);
       } catch (error) {
         const delay = backoffDelay(row.consecutive_failures, baseMs, capMs);
         earliestDue = Math.min(earliestDue, Date.now() + delay);
-        const status = await store.recordFailure(deps.db, row.id, owner, errorText(error), new Date(Date.now() + delay));
-        log.warn({ streamId: row.id, orgId: row.org_id, err: errorText(error), retryInMs: delay, status }, 'audit stream delivery failed');
+        const rewindTo = rewindCursor(unsettledBatches(row.unsettled, sink.settleMs, Date.now()));
+        const status = await store.recordFailure(deps.db, row.id, owner, errorText(error), new Date(Date.now() + delay), rewindTo);
+        log.warn({ streamId: row.id, orgId: row.org_id, err: errorText(error), retryInMs: delay, rewindTo, status }, 'audit stream delivery failed');
         return false;
       }
+      if (sink.settleMs > 0) unsettled = [...unsettled, { from, at: Date.now() }];
     }
-    const moved = await store.recordProgress(deps.db, row.id, owner, from, to, matching.length, null);
+    const moved = await store.recordProgress(deps.db, row.id, owner, from, to, matching.length, unsettled);
     if (!moved) log.info({ streamId: row.id }, 'audit stream changed during delivery (replayed or lease lost); the batch may repeat');
     return moved;
   }
