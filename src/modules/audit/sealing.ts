@@ -53,16 +53,34 @@ export function canonicalJson(value: unknown): string {
     return `${out}]`;
   }
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
+  const keys = Object.keys(record);
+  // Payloads are mostly stored with sorted keys already: checking is cheaper than sorting.
+  if (!isSorted(keys)) keys.sort();
   let out = '{';
   let first = true;
   for (const key of keys) {
     const item = record[key];
     if (item === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    out += `${first ? '' : ','}${quotedKey(key)}:${canonicalJson(item)}`;
     first = false;
   }
   return `${out}}`;
+}
+
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+// Payload keys repeat from event to event; their JSON text is kept (bounded, never evicted).
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < 10_000 && key.length <= 64) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
 
 const LEAF_COLUMNS: (keyof AuditLeafRow)[] = [
