@@ -160,8 +160,8 @@ async function sealing(n: number) {
           'project:create', 'project', 'prj_' || lpad(i::text, 26, '0'), 'Project ' || i, 'success', 'req_' || i,
           jsonb_build_object('name', 'Project ' || i, 'slug', 'p-' || i, 'labels', jsonb_build_object('team', 'payments'))
         FROM generate_series(1, ${n}) AS i
-        RETURNING org_id, id)
-      INSERT INTO audit_unsealed (org_id, event_id) SELECT org_id, id FROM e`.execute(db);
+        RETURNING org_id, id, occurred_at)
+      INSERT INTO audit_unsealed (org_id, event_id, occurred_at) SELECT org_id, id, occurred_at FROM e`.execute(db);
     const insert = seconds(insertStart);
     const deps = { db, keys: localKeyProvider(path.join(dir, 'kek.key')), clock: systemClock, log, changes: new Changes(log) };
     const sealStart = process.hrtime.bigint();

@@ -112,11 +112,11 @@ export async function recordAudit(db: Queryable, principal: Principal, entry: Au
       before: f.before === undefined ? null : JSON.stringify(f.before),
       after: f.after === undefined ? null : JSON.stringify(f.after),
     } as never)
-        .returning(['org_id', 'id']),
+        .returning(['org_id', 'id', 'occurred_at']),
     )
     .insertInto('audit_unsealed')
-    .columns(['org_id', 'event_id'])
-    .expression((eb) => eb.selectFrom('event').select(['event.org_id', 'event.id']))
+    .columns(['org_id', 'event_id', 'occurred_at'])
+    .expression((eb) => eb.selectFrom('event').select(['event.org_id', 'event.id', 'event.occurred_at']))
     .execute();
   return id;
 }

@@ -46,8 +46,8 @@ async function insertEvents(orgId: string, workspaceId: string | null, at: Date,
       WITH e AS (
         INSERT INTO audit_events (id, org_id, workspace_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, outcome, after)
         VALUES (${id}, ${orgId}, ${workspaceId}, ${occurred}, 'system', 'test', 'workspace:update', 'workspace', ${workspaceId}, 'success', ${JSON.stringify({ i })}::jsonb)
-        RETURNING org_id, id)
-      INSERT INTO audit_unsealed (org_id, event_id) SELECT org_id, id FROM e`.execute(t.db);
+        RETURNING org_id, id, occurred_at)
+      INSERT INTO audit_unsealed (org_id, event_id, occurred_at) SELECT org_id, id, occurred_at FROM e`.execute(t.db);
     inserted.push({ id, orgId, workspaceId, at: occurred });
   }
 }

@@ -30,6 +30,7 @@ export type KernelTables = {
   audit_unsealed: {
     org_id: string;
     event_id: string;
+    occurred_at: Date;
   };
   outbox: {
     id: Generated<string>;

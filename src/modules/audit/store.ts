@@ -212,7 +212,8 @@ export const leafColumns = [
 export async function unsealedEvents(tx: Tx, orgId: string, limit: number): Promise<AuditLeafRow[]> {
   return tx
     .selectFrom('audit_unsealed as u')
-    .innerJoin('audit_events as e', (join) => join.onRef('e.org_id', '=', 'u.org_id').onRef('e.id', '=', 'u.event_id'))
+    // occurred_at makes it a primary-key lookup in one partition (migration 202611240200).
+    .innerJoin('audit_events as e', (join) => join.onRef('e.occurred_at', '=', 'u.occurred_at').onRef('e.id', '=', 'u.event_id').onRef('e.org_id', '=', 'u.org_id'))
     .select([...leafColumns, occurredAtIso.as('occurred_at')])
     .where('u.org_id', '=', orgId)
     .orderBy('u.event_id')
