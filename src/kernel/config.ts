@@ -50,6 +50,7 @@ export const configSchema = z.object({
   egressAllowCidrs: cidrList(),
   /** How often the retention worker deletes what retention allows (ADR 0009). */
   retentionIntervalMinutes: z.coerce.number().int().min(1).max(7 * 24 * 60).default(24 * 60),
+  budgetEvaluationMinutes: z.coerce.number().int().min(1).max(24 * 60).default(15),
   // audit: sealing cadence and SIEM streams (ADR 0007)
   auditSealIntervalMs: z.coerce.number().int().min(10).max(60_000).default(250),
   auditStreamPollMs: z.coerce.number().int().min(10).max(60_000).default(1000),
@@ -85,6 +86,7 @@ const envKeys: Record<keyof Config, string> = {
   smtpFrom: 'HEXAPLANE_SMTP_FROM',
   egressAllowCidrs: 'HEXAPLANE_EGRESS_ALLOW_CIDRS',
   retentionIntervalMinutes: 'HEXAPLANE_RETENTION_INTERVAL_MINUTES',
+  budgetEvaluationMinutes: 'HEXAPLANE_BUDGET_EVALUATION_MINUTES',
   auditSealIntervalMs: 'HEXAPLANE_AUDIT_SEAL_INTERVAL_MS',
   auditStreamPollMs: 'HEXAPLANE_AUDIT_STREAM_POLL_MS',
   auditFileSinkDir: 'HEXAPLANE_AUDIT_FILE_SINK_DIR',

@@ -51,6 +51,8 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  // budgets (issue 5)
+  budget: 'bud',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

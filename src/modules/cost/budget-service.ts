@@ -1,0 +1,428 @@
+import type { Principal, Resource } from '../../kernel/authz.ts';
+import { newPrincipal } from '../../kernel/authz.ts';
+import { recordAudit } from '../../kernel/audit.ts';
+import { isUniqueViolation, type Queryable, type Tx } from '../../kernel/db/index.ts';
+import { decodeCursor, toPage, type Page } from '../../kernel/http/pagination.ts';
+import { problems } from '../../kernel/http/problems.ts';
+import { newId } from '../../kernel/ids.ts';
+import type { ModuleDeps } from '../deps.ts';
+import type {
+  BudgetDecisionView,
+  BudgetStatusView,
+  BudgetView,
+  CreateBudgetInput,
+  QuotaEstimateView,
+  UpdateBudgetInput,
+} from './budget-schemas.ts';
+import * as store from './budget-store.ts';
+import {
+  budgetDecision,
+  budgetPeriod,
+  crossedThresholds,
+  percentOf,
+  quotaForBudget,
+  strictestDecision,
+  type BudgetPeriod,
+  type BudgetStanding,
+  type UnitPrices,
+} from './budgets.ts';
+import { formatMicros, parseDecimalMicros } from './money.ts';
+
+/**
+ * Budgets (issue 5, item 4): CRUD, the standing of a budget in its current period (actual,
+ * forecast with an interval, thresholds, burn-down), alerts that go out once per threshold and
+ * period, and the decision for new workloads that the admission webhook will enforce.
+ */
+
+/** Which spend a budget counts. */
+export interface SpendScope {
+  orgId: string;
+  workspaceId: string;
+  projectId: string | null;
+  label: { key: string; value: string } | null;
+}
+
+export interface SpendForecast {
+  pointMicros: bigint;
+  lowMicros: bigint;
+  highMicros: bigint;
+  method: string;
+}
+
+export interface BudgetAlert {
+  orgId: string;
+  channelIds: string[];
+  /** The same key is one message, however often it is asked for. */
+  dedupKey: string;
+  subject: string;
+  text: string;
+  fields: Record<string, string>;
+}
+
+/** What budgets need from the rest of the cost module and from integrations, wired in index.ts. */
+export interface BudgetPorts {
+  /** Spend of the scope per local day of the period (days without spend may be absent). */
+  dailySpend(db: Queryable, scope: SpendScope, period: BudgetPeriod, timeZone: string): Promise<Map<string, bigint>>;
+  /** The period-end total from the complete days so far; null when there is too little to go on. */
+  forecast(input: { days: string[]; elapsed: bigint[]; spentSoFar: bigint }): SpendForecast | null;
+  /** Sends an alert to notification channels, in the caller's transaction (delivered after commit). */
+  notify(tx: Tx, alert: BudgetAlert): Promise<void>;
+  /** Current list prices of the org for vCPU-hour and GiB-hour; null without a price catalog. */
+  unitPrices(db: Queryable, orgId: string): Promise<UnitPrices | null>;
+}
+
+export const budgetPrincipal: Principal = newPrincipal({ kind: 'system', id: 'budgets', displayName: 'Budget alerts' });
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
+
+export function budgetView(row: store.BudgetRow): BudgetView {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    workspaceId: row.workspace_id,
+    projectId: row.project_id,
+    label: row.label_key !== null ? { key: row.label_key, value: row.label_value ?? '' } : null,
+    period: row.period,
+    amount: formatMicros(BigInt(row.amount_micros)),
+    currency: row.currency.trim(),
+    thresholds: row.thresholds,
+    channelIds: row.channel_ids,
+    onExceeded: row.on_exceeded,
+    version: row.version,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+function budgetResource(orgId: string, workspaceId: string | null, id: string | null, name?: string): Resource {
+  return { type: 'budget', id, orgId, workspaceId, ...(name ? { attrs: { name } } : {}) };
+}
+
+const scopeOf = (row: store.BudgetRow): SpendScope => ({
+  orgId: row.org_id,
+  workspaceId: row.workspace_id,
+  projectId: row.project_id,
+  label: row.label_key !== null ? { key: row.label_key, value: row.label_value ?? '' } : null,
+});
+
+/** Parses `a=b,c=d` workload labels (the decision query); a malformed pair is a 400 naming the field. */
+export function parseLabelList(text: string | undefined): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (!text) return labels;
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw problems.badRequest('invalid-labels', `"${pair}" is not key=value`, 'labels');
+    labels[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return labels;
+}
+
+/** Whether a workload (project, labels) falls under a budget. */
+export function budgetCovers(row: store.BudgetRow, workload: { projectId: string | null; labels: Record<string, string> }): boolean {
+  if (row.project_id !== null && row.project_id !== workload.projectId) return false;
+  if (row.label_key !== null && workload.labels[row.label_key] !== row.label_value) return false;
+  return true;
+}
+
+interface Standing extends BudgetStanding {
+  period: BudgetPeriod;
+  daily: Map<string, bigint>;
+  forecast: SpendForecast | null;
+  /** Complete local days so far (today excluded). */
+  elapsedDays: number;
+}
+
+export type BudgetService = ReturnType<typeof createBudgetService>;
+
+export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
+  const { db, authz, clock } = deps;
+
+  async function orgCalendar(orgId: string): Promise<{ timeZone: string; currency: string }> {
+    const org = await deps.services.tenancy.findOrganization(orgId);
+    if (!org) throw problems.notFound('organization', orgId);
+    return { timeZone: org.timeZone, currency: org.currency };
+  }
+
+  async function requireBudget(orgId: string, budgetId: string): Promise<store.BudgetRow> {
+    const row = await store.findBudget(db, orgId, budgetId);
+    if (!row) throw problems.notFound('budget', budgetId);
+    return row;
+  }
+
+  async function checkScope(orgId: string, input: { workspaceId: string; projectId: string | null }): Promise<void> {
+    if (!(await deps.services.tenancy.findWorkspace(orgId, input.workspaceId))) {
+      throw problems.unprocessable('unknown-workspace', `No workspace ${input.workspaceId} in this organization.`, 'workspaceId');
+    }
+    if (input.projectId) {
+      const project = await deps.services.tenancy.findProject(orgId, input.projectId);
+      if (!project || project.workspaceId !== input.workspaceId) {
+        throw problems.unprocessable('unknown-project', `No project ${input.projectId} in workspace ${input.workspaceId}.`, 'projectId');
+      }
+    }
+  }
+
+  function duplicateName(error: unknown, name: string | undefined): never {
+    if (isUniqueViolation(error)) throw problems.conflict('name-taken', `A budget named ${name ?? ''} exists.`, 'name');
+    throw error;
+  }
+
+  function amountMicros(amount: string): bigint {
+    const micros = BigInt(parseDecimalMicros(amount));
+    if (micros <= 0n) throw problems.unprocessable('invalid-amount', 'A budget must be more than zero.', 'amount');
+    return micros;
+  }
+
+  /** The budget's period now, its spend per day, the total and the forecast. */
+  async function standing(row: store.BudgetRow, timeZone: string, now: Date): Promise<Standing> {
+    const period = budgetPeriod(row.period, timeZone, now);
+    const daily = await ports.dailySpend(db, scopeOf(row), period, timeZone);
+    const today = budgetPeriod(row.period, timeZone, now).days.indexOf(localDay(now, timeZone));
+    const elapsedDays = Math.max(0, today);
+    let actualMicros = 0n;
+    for (const micros of daily.values()) actualMicros += micros;
+    const elapsed = period.days.slice(0, elapsedDays).map((day) => daily.get(day) ?? 0n);
+    const forecast = ports.forecast({ days: period.days, elapsed, spentSoFar: actualMicros });
+    return { period, daily, forecast, elapsedDays, amountMicros: BigInt(row.amount_micros), actualMicros, forecastMicros: forecast?.pointMicros ?? null };
+  }
+
+  /** Sends the alerts of thresholds crossed for the first time in this period; returns how many. */
+  async function alertCrossings(t: Tx, row: store.BudgetRow, s: Standing, currency: string): Promise<number> {
+    let sent = 0;
+    for (const threshold of crossedThresholds(row.thresholds, s)) {
+      const spend = threshold.basis === 'actual' ? s.actualMicros : s.forecastMicros!;
+      const claimed = await store.claimAlert(t, { orgId: row.org_id, budgetId: row.id, periodStart: s.period.startDate, basis: threshold.basis, percent: threshold.percent, spendMicros: spend });
+      if (!claimed) continue;
+      const what = threshold.basis === 'actual' ? 'spend' : 'forecast spend';
+      const subject = `Budget ${row.name}: ${what} reached ${threshold.percent} %`;
+      const fields = {
+        budget: row.name,
+        period: `${s.period.startDate} – ${s.period.days[s.period.days.length - 1]}`,
+        threshold: `${threshold.percent} % (${threshold.basis})`,
+        amount: `${formatMicros(s.amountMicros)} ${currency}`,
+        actual: `${formatMicros(s.actualMicros)} ${currency} (${percentOf(s.actualMicros, s.amountMicros)} %)`,
+        ...(s.forecastMicros !== null ? { forecast: `${formatMicros(s.forecastMicros)} ${currency} (${percentOf(s.forecastMicros, s.amountMicros)} %)` } : {}),
+      };
+      await recordAudit(t, budgetPrincipal, {
+        action: 'budget:threshold-reach',
+        orgId: row.org_id,
+        workspaceId: row.workspace_id,
+        target: { type: 'budget', id: row.id, name: row.name },
+        after: { budgetId: row.id, periodStart: s.period.startDate, percent: threshold.percent, basis: threshold.basis, spend: formatMicros(spend), amount: formatMicros(s.amountMicros), currency },
+      });
+      if (row.channel_ids.length > 0) {
+        await ports.notify(t, {
+          orgId: row.org_id,
+          channelIds: row.channel_ids,
+          dedupKey: `budget:${row.id}:${s.period.startDate}:${threshold.basis}:${threshold.percent}`,
+          subject,
+          text: `${subject}. ${fields.actual} of ${fields.amount} spent in ${fields.period}.`,
+          fields,
+        });
+      }
+      sent++;
+    }
+    return sent;
+  }
+
+  /** Evaluates one budget now: alerts what crossed. Concurrent evaluations send each alert once. */
+  async function evaluateBudget(row: store.BudgetRow, calendar: { timeZone: string; currency: string }): Promise<{ alerts: number; standing: Standing }> {
+    const s = await standing(row, calendar.timeZone, clock.now());
+    if (crossedThresholds(row.thresholds, s).length === 0) return { alerts: 0, standing: s };
+    const alerts = await db.transaction().execute((t) => alertCrossings(t, row, s, calendar.currency));
+    return { alerts, standing: s };
+  }
+
+  function statusView(row: store.BudgetRow, s: Standing, calendar: { timeZone: string; currency: string }, alerts: store.BudgetAlertRow[]): BudgetStatusView {
+    const alertedAt = new Map(alerts.map((a) => [`${a.basis}:${Number(a.percent)}`, iso(a.alerted_at)]));
+    const crossed = new Set(crossedThresholds(row.thresholds, s).map((t) => `${t.basis}:${t.percent}`));
+    return {
+      budgetId: row.id,
+      currency: calendar.currency,
+      timeZone: calendar.timeZone,
+      period: { kind: row.period, start: s.period.startDate, end: s.period.endDate, daysElapsed: s.elapsedDays, days: s.period.days.length },
+      amount: formatMicros(s.amountMicros),
+      actual: formatMicros(s.actualMicros),
+      actualPercent: percentOf(s.actualMicros, s.amountMicros),
+      forecast: s.forecast
+        ? { point: formatMicros(s.forecast.pointMicros), low: formatMicros(s.forecast.lowMicros), high: formatMicros(s.forecast.highMicros), percent: percentOf(s.forecast.pointMicros, s.amountMicros), method: s.forecast.method }
+        : null,
+      remaining: formatMicros(s.amountMicros - s.actualMicros),
+      thresholds: row.thresholds.map((t) => ({ ...t, crossed: crossed.has(`${t.basis}:${t.percent}`), alertedAt: alertedAt.get(`${t.basis}:${t.percent}`) ?? null })),
+      decision: budgetDecision(row.on_exceeded, s),
+      burndown: burndown(s),
+    };
+  }
+
+  return {
+    async list(p: Principal, orgId: string, query: { cursor?: string | undefined; limit: number; workspaceId?: string | undefined }): Promise<Page<BudgetView>> {
+      await authz.require(p, 'budget:read', budgetResource(orgId, query.workspaceId ?? null, null));
+      const rows = await store.listBudgets(db, orgId, { workspaceId: query.workspaceId, after: decodeCursor(query.cursor), limit: query.limit });
+      const page = toPage(rows, query.limit);
+      return { items: page.items.map(budgetView), nextCursor: page.nextCursor };
+    },
+
+    async get(p: Principal, orgId: string, budgetId: string): Promise<BudgetView> {
+      const row = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:read', budgetResource(orgId, row.workspace_id, row.id, row.name));
+      return budgetView(row);
+    },
+
+    async create(p: Principal, orgId: string, input: CreateBudgetInput): Promise<BudgetView> {
+      await authz.require(p, 'budget:create', budgetResource(orgId, input.workspaceId, null, input.name));
+      await checkScope(orgId, input);
+      const { currency } = await orgCalendar(orgId);
+      return db.transaction().execute(async (t) => {
+        const row = await store
+          .insertBudget(t, {
+            id: newId('budget'),
+            org_id: orgId,
+            name: input.name,
+            workspace_id: input.workspaceId,
+            project_id: input.projectId,
+            label_key: input.label?.key ?? null,
+            label_value: input.label?.value ?? null,
+            period: input.period,
+            amount_micros: amountMicros(input.amount),
+            currency,
+            thresholds: input.thresholds,
+            channel_ids: input.channelIds,
+            on_exceeded: input.onExceeded,
+          })
+          .catch((error: unknown) => duplicateName(error, input.name));
+        const view = budgetView(row);
+        await recordAudit(t, p, { action: 'budget:create', orgId, workspaceId: row.workspace_id, target: { type: 'budget', id: row.id, name: row.name }, after: view });
+        return view;
+      });
+    },
+
+    async update(p: Principal, orgId: string, budgetId: string, expectedVersion: number | undefined, input: UpdateBudgetInput): Promise<BudgetView> {
+      const before = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:update', budgetResource(orgId, before.workspace_id, before.id, before.name));
+      return db.transaction().execute(async (t) => {
+        const row = await store
+          .updateBudget(t, orgId, budgetId, expectedVersion, {
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.amount !== undefined ? { amount_micros: amountMicros(input.amount) } : {}),
+            ...(input.thresholds !== undefined ? { thresholds: input.thresholds } : {}),
+            ...(input.channelIds !== undefined ? { channel_ids: input.channelIds } : {}),
+            ...(input.onExceeded !== undefined ? { on_exceeded: input.onExceeded } : {}),
+          })
+          .catch((error: unknown) => duplicateName(error, input.name));
+        if (!row) throw expectedVersion === undefined ? problems.notFound('budget', budgetId) : problems.preconditionFailed();
+        const view = budgetView(row);
+        await recordAudit(t, p, { action: 'budget:update', orgId, workspaceId: row.workspace_id, target: { type: 'budget', id: row.id, name: row.name }, before: budgetView(before), after: view });
+        return view;
+      });
+    },
+
+    async remove(p: Principal, orgId: string, budgetId: string, expectedVersion: number | undefined): Promise<void> {
+      const before = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:delete', budgetResource(orgId, before.workspace_id, before.id, before.name));
+      await db.transaction().execute(async (t) => {
+        const row = await store.deleteBudget(t, orgId, budgetId, expectedVersion);
+        if (!row) throw expectedVersion === undefined ? problems.notFound('budget', budgetId) : problems.preconditionFailed();
+        await recordAudit(t, p, { action: 'budget:delete', orgId, workspaceId: row.workspace_id, target: { type: 'budget', id: row.id, name: row.name }, before: budgetView(row) });
+      });
+    },
+
+    async status(p: Principal, orgId: string, budgetId: string): Promise<BudgetStatusView> {
+      const row = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:read', budgetResource(orgId, row.workspace_id, row.id, row.name));
+      const calendar = await orgCalendar(orgId);
+      const s = await standing(row, calendar.timeZone, clock.now());
+      return statusView(row, s, calendar, await store.alertsOf(db, orgId, row.id, s.period.startDate));
+    },
+
+    /** "Evaluate now" from the console or CLI: alerts what crossed, and says so in the audit log. */
+    async evaluate(p: Principal, orgId: string, budgetId: string): Promise<BudgetStatusView> {
+      const row = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:evaluate', budgetResource(orgId, row.workspace_id, row.id, row.name));
+      const calendar = await orgCalendar(orgId);
+      const { alerts, standing: s } = await evaluateBudget(row, calendar);
+      await recordAudit(db, p, { action: 'budget:evaluate', orgId, workspaceId: row.workspace_id, target: { type: 'budget', id: row.id, name: row.name }, after: { periodStart: s.period.startDate, actual: formatMicros(s.actualMicros), alertsSent: alerts } });
+      return statusView(row, s, calendar, await store.alertsOf(db, orgId, row.id, s.period.startDate));
+    },
+
+    /** The worker's pass over one organization's budgets; returns the alerts sent. */
+    async evaluateOrg(orgId: string): Promise<number> {
+      const calendar = await orgCalendar(orgId);
+      let sent = 0;
+      let after: string | null = null;
+      for (;;) {
+        const rows = await store.listBudgets(db, orgId, { after, limit: 200 });
+        for (const row of rows.slice(0, 200)) sent += (await evaluateBudget(row, calendar)).alerts;
+        if (rows.length <= 200) return sent;
+        after = rows[199]!.id;
+      }
+    },
+
+    /** What new workloads in a workspace (project, labels) may do under its budgets. */
+    async decision(p: Principal, orgId: string, query: { workspaceId: string; projectId?: string | undefined; labels?: string | undefined }): Promise<BudgetDecisionView> {
+      await authz.require(p, 'budget:read', budgetResource(orgId, query.workspaceId, null));
+      const workload = { projectId: query.projectId ?? null, labels: parseLabelList(query.labels) };
+      const calendar = await orgCalendar(orgId);
+      const now = clock.now();
+      const budgets = [];
+      for (const row of await store.budgetsOfWorkspace(db, orgId, query.workspaceId)) {
+        if (!budgetCovers(row, workload)) continue;
+        const s = await standing(row, calendar.timeZone, now);
+        budgets.push({ budgetId: row.id, name: row.name, decision: budgetDecision(row.on_exceeded, s), actualPercent: percentOf(s.actualMicros, s.amountMicros) });
+      }
+      return { decision: strictestDecision(budgets.map((b) => b.decision)), budgets };
+    },
+
+    /** What quota the rest of the budget buys at the org's current prices. */
+    async quotaEstimate(p: Principal, orgId: string, budgetId: string, memoryGibPerCore: number): Promise<QuotaEstimateView> {
+      const row = await requireBudget(orgId, budgetId);
+      await authz.require(p, 'budget:read', budgetResource(orgId, row.workspace_id, row.id, row.name));
+      const prices = await ports.unitPrices(db, orgId);
+      if (!prices) throw problems.unprocessable('no-prices', 'The organization has no price catalog in effect; import one first.');
+      const calendar = await orgCalendar(orgId);
+      const now = clock.now();
+      const s = await standing(row, calendar.timeZone, now);
+      const hoursLeft = Math.max(0, (s.period.end.getTime() - now.getTime()) / 3_600_000);
+      const estimate = quotaForBudget(s.amountMicros - s.actualMicros, hoursLeft, prices, memoryGibPerCore);
+      return {
+        budgetId: row.id,
+        remaining: formatMicros(estimate.remainingMicros),
+        hoursLeft: Number(hoursLeft.toFixed(2)),
+        prices: { cpuHour: formatMicros(prices.cpuHourMicros), memoryGibHour: formatMicros(prices.memoryGibHourMicros) },
+        cpuCores: estimate.cpuCores,
+        memoryGib: estimate.memoryGib,
+        balanced: { ...estimate.balanced, memoryGibPerCore },
+      };
+    },
+  };
+}
+
+/** The local calendar day of an instant in a time zone, `YYYY-MM-DD`. */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * The burn-down: cumulative actual spend for the days so far, then the forecast band growing
+ * linearly from today's total to the period-end forecast (point, low, high).
+ */
+export function burndown(s: Standing): BudgetStatusView['burndown'] {
+  const out: BudgetStatusView['burndown'] = [];
+  let cumulative = 0n;
+  const today = s.elapsedDays;
+  for (const [i, day] of s.period.days.entries()) {
+    if (i <= today) {
+      cumulative += s.daily.get(day) ?? 0n;
+      out.push({ day, actual: formatMicros(cumulative), forecast: null, low: null, high: null });
+      continue;
+    }
+    if (!s.forecast) {
+      out.push({ day, actual: null, forecast: null, low: null, high: null });
+      continue;
+    }
+    const remainingDays = BigInt(s.period.days.length - 1 - today);
+    const step = BigInt(i - today);
+    const towards = (end: bigint) => formatMicros(s.actualMicros + ((end - s.actualMicros) * step) / remainingDays);
+    out.push({ day, actual: null, forecast: towards(s.forecast.pointMicros), low: towards(s.forecast.lowMicros), high: towards(s.forecast.highMicros) });
+  }
+  return out;
+}
