@@ -87,7 +87,7 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
     admin = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base });
     member = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
     shots = mkdtempSync(path.join(os.tmpdir(), 'hexaplane-console-'));
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -310,5 +310,5 @@ describe.skipIf(!browserAvailable)('the console in Chromium', () => {
     // Before sign-in GET /me answers 401; nothing else the administrator did may fail.
     expect(adminTrouble.failedApiCalls).toEqual(['GET /api/v1/me 401']);
     console.log('member API failures (expected denials):', memberTrouble.failedApiCalls);
-  }, 90_000);
+  });
 });

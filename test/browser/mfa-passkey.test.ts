@@ -34,7 +34,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('passkeys in Chromium', ()
     t = await createTestApp({ publicUrl: base });
     await t.app.listen({ host: '127.0.0.1', port });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: [...chromiumArgs, '--host-resolver-rules=MAP localhost 127.0.0.1'], timeout: 30_000 });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await browser?.close();
@@ -95,5 +95,5 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('passkeys in Chromium', ()
     expect(errors).toEqual([]);
     await fresh.close();
     await context.close();
-  }, 90_000);
+  });
 });

@@ -43,7 +43,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the Access log and Retent
     await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
     await page.getByTestId('signin-submit').click();
     await page.waitForURL(/\/orgs/);
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await accessLogWriterOf(t.deps).stop();
@@ -66,7 +66,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the Access log and Retent
     await expect.poll(() => page.getByTestId('access-log-row').count(), { timeout: STEP }).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(shots, 'access-log.png'), fullPage: true, animations: 'disabled' });
     expect(errors).toEqual([]);
-  }, 60_000);
+  });
 
   it('saves retention, places a legal hold and releases it', async () => {
     await page.goto(`/orgs/${orgId}/retention`);
@@ -91,5 +91,5 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the Access log and Retent
     await page.locator('[data-testid="hold-row"][data-status="released"]').waitFor();
     expect(errors).toEqual([]);
     console.log(`screenshots in ${shots}`);
-  }, 60_000);
+  });
 });

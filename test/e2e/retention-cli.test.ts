@@ -32,7 +32,7 @@ beforeAll(async () => {
   wsId = (await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgId}/workspaces`, 201, { body: { name: 'Pay', slug: 'pay' } })).id;
   apiKey = (await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgId}/api-keys`, 201, { body: { name: 'cli', roleId: 'org-admin' } })).secret;
   baseUrl = await t.app.listen({ host: '127.0.0.1', port: 0 });
-}, 60_000);
+});
 afterAll(async () => t?.close());
 
 describe('the retention commands', () => {
@@ -40,7 +40,7 @@ describe('the retention commands', () => {
     const set = JSON.parse(await cli('retention', 'set', '--audit-days', '730', '--access-log-days', '30', '--workspace', `${wsId}=2555:`, '-o', 'json'));
     expect(set).toMatchObject({ auditDays: 730, accessLogDays: 30, workspaces: [{ workspaceId: wsId, auditDays: 2555, accessLogDays: null }], version: 1 });
     expect(await cli('retention', 'get')).toContain('2555');
-  }, 60_000);
+  });
 
   it('create, list and release a legal hold', async () => {
     const hold = JSON.parse(await cli('legal-hold', 'create', '--name', 'Litigation', '--reason', 'preserve', '--workspace', wsId, '-o', 'json'));
@@ -48,13 +48,13 @@ describe('the retention commands', () => {
     expect(await cli('legal-hold', 'list', '--status', 'active')).toContain(hold.id);
     const released = JSON.parse(await cli('legal-hold', 'release', hold.id, '--reason', 'closed', '-o', 'json'));
     expect(released.status).toBe('released');
-  }, 60_000);
+  });
 
   it('lists the access log', async () => {
     await accessLogWriterOf(t.deps).flush();
     const entries = JSON.parse(await cli('access-log', 'list', '--route', '/api/v1/orgs/:orgId/legal-holds', '-o', 'json'));
     expect(entries.some((e: { method: string; status: number }) => e.method === 'POST' && e.status === 201)).toBe(true);
-  }, 60_000);
+  });
 
   it('runs retention against the database, dry run first', async () => {
     expect(await cli('retention', 'run', '--dry-run')).toMatch(/dry run: nothing changed/);

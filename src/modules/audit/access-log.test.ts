@@ -27,7 +27,7 @@ beforeAll(async () => {
   await call(t.app, { kind: 'anonymous' }, 'GET', '/healthz');
   await call(t.app, { kind: 'anonymous' }, 'GET', '/api/v1/no-such-route');
   await flush();
-}, 60_000);
+});
 
 afterAll(async () => t?.close());
 

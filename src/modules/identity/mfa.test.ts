@@ -23,7 +23,7 @@ beforeAll(async () => {
   admin = await signIn(t.app);
   orgId = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'MFA Test', slug: 'mfa-test' } })).id;
   adminSecret = (await enrolTotp(admin)).secret;
-}, 60_000);
+});
 
 afterAll(async () => {
   await t?.close();
