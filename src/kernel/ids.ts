@@ -51,6 +51,9 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  // notification channels (ADR 0016)
+  notificationChannel: 'nch',
+  notificationSend: 'nsd',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;
