@@ -214,7 +214,7 @@ describe('notification channels', () => {
     expect(refused.json()).toMatchObject({ delivered: false, error: expect.stringContaining('HTTP 403') });
     expect(refused.body).not.toContain('s3cr3tpath');
     const events = await h.db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId).where('action', '=', 'notification-channel:test').execute();
-    expect(events.map((e) => e.outcome).sort()).toEqual(['failed', 'success']);
+    expect(events.map((e) => (e.after as { delivered: boolean }).delivered).sort()).toEqual([false, true]);
   });
 
   it('deletes a channel with its queued messages', async () => {

@@ -254,9 +254,8 @@ export function createChannelService(deps: ModuleDeps) {
           action: 'notification-channel:test',
           orgId,
           target: { type: 'notification-channel', id: channelId, name: channel.name },
-          outcome: error === null ? 'success' : 'failed',
-          reason: error,
-          after: { delivered: result.delivered },
+          // The use case (send a test) succeeded either way; whether the peer took it is its result.
+          after: { delivered: result.delivered, error },
         }),
       );
       return result;
