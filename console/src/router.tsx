@@ -46,6 +46,7 @@ export const router = createBrowserRouter([
               { path: 'api-keys', element: page(() => import('./pages/ApiKeysPage.tsx'), 'ApiKeysPage') },
               { path: 'scim', element: page(() => import('./pages/ScimPage.tsx'), 'ScimPage') },
               { path: 'webhooks', element: page(() => import('./pages/WebhooksPage.tsx'), 'WebhooksPage') },
+              { path: 'notification-channels', element: page(() => import('./pages/NotificationChannelsPage.tsx'), 'NotificationChannelsPage') },
               { path: 'audit', element: page(() => import('./pages/AuditPage.tsx'), 'AuditPage') },
               { path: 'pii', element: page(() => import('./pages/PiiRulesPage.tsx'), 'PiiRulesPage') },
               { path: 'access-log', element: page(() => import('./pages/AccessLogPage.tsx'), 'AccessLogPage') },

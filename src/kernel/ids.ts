@@ -51,6 +51,9 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  // notification channels (ADR 0016)
+  notificationChannel: 'nch',
+  notificationSend: 'nsd',
   // budgets (issue 5)
   budget: 'bud',
 } as const;

@@ -231,6 +231,13 @@ export const fixtures = {
     return webhook;
   },
 
+  // ---- notification channels (ADR 0016): a Slack-compatible one at a closed loopback port ----
+  async notificationChannel(w: World): Promise<{ id: string; name: string }> {
+    const channel = await createInA(w, '/notification-channels', { name: unique('acme-alerts'), kind: 'slack', webhookUrl: 'http://127.0.0.1:9/services/T0/B0/x' });
+    w.rememberSecretsOfA(channel.id, channel.name);
+    return channel;
+  },
+
   /** A webhook with one (failed, pending) ping delivery. */
   async webhookDelivery(w: World): Promise<{ webhookId: string; deliveryId: string }> {
     const webhook = await fixtures.webhook(w);
@@ -566,6 +573,17 @@ export const examples: Record<string, ExampleBuilder> = {
     const { webhookId, deliveryId } = await fixtures.webhookDelivery(w);
     return { params: inA(w, { webhookId, deliveryId }), successStatus: 202, action: 'webhook:redeliver' };
   },
+  // ---- integrations: notification channels ----
+  createNotificationChannel: async (w) => {
+    const name = unique('acme-new-alerts');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, kind: 'email', recipients: ['finance@acme.example'] }, successStatus: 201, action: 'notification-channel:create' };
+  },
+  listNotificationChannels: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  getNotificationChannel: async (w) => ({ params: inA(w, { channelId: (await fixtures.notificationChannel(w)).id }), successStatus: 200 }),
+  updateNotificationChannel: async (w) => ({ params: inA(w, { channelId: (await fixtures.notificationChannel(w)).id }), body: { enabled: false }, successStatus: 200, action: 'notification-channel:update' }),
+  deleteNotificationChannel: async (w) => ({ params: inA(w, { channelId: (await fixtures.notificationChannel(w)).id }), successStatus: 204, action: 'notification-channel:delete' }),
+  testNotificationChannel: async (w) => ({ params: inA(w, { channelId: (await fixtures.notificationChannel(w)).id }), successStatus: 200, action: 'notification-channel:test' }),
   ...accessLogAndRetentionExamples,
   // ---- identity: MFA and organization security policy (ADR 0013) ----
   completeMfaSignIn: async () => ({ params: {}, body: { mfaToken: 'm'.repeat(43), totp: '123456' }, successStatus: 200, action: 'session:create' }),

@@ -1,6 +1,7 @@
 import { Anchor, AppShell, Badge, Burger, Divider, Group, NavLink, ScrollArea, Text, ThemeIcon } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBell,
   IconBuilding,
   IconLockAccess,
   IconShieldCheck,
@@ -44,6 +45,7 @@ const orgSections: Section[] = [
   { path: 'api-keys', label: 'API keys', icon: <IconKey size={18} /> },
   { path: 'scim', label: 'SCIM provisioning', icon: <IconUserCog size={18} /> },
   { path: 'webhooks', label: 'Webhooks', icon: <IconWebhook size={18} /> },
+  { path: 'notification-channels', label: 'Notification channels', icon: <IconBell size={18} /> },
   { path: 'audit', label: 'Audit log', icon: <IconHistory size={18} /> },
   { path: 'pii', label: 'PII masking', icon: <IconMask size={18} /> },
   { path: 'access-log', label: 'Access log', icon: <IconListDetails size={18} /> },

@@ -17,4 +17,10 @@ export const integrationsActions: ActionInfo[] = [
   { name: 'webhook:delete', scope: 'organization', description: 'Delete a webhook endpoint and its delivery log' },
   { name: 'webhook:rotate', scope: 'organization', description: 'Rotate a webhook signing secret' },
   { name: 'webhook:redeliver', scope: 'organization', description: 'Send deliveries on demand: redeliver one, or ping the endpoint' },
+  // ---- notification channels (ADR 0016) ----
+  { name: 'notification-channel:create', scope: 'organization', description: 'Add an e-mail or Slack-compatible notification channel' },
+  { name: 'notification-channel:read', scope: 'organization', description: 'See notification channels (never a Slack webhook URL, which is a secret)' },
+  { name: 'notification-channel:update', scope: 'organization', description: 'Change, disable or re-enable a notification channel' },
+  { name: 'notification-channel:delete', scope: 'organization', description: 'Delete a notification channel' },
+  { name: 'notification-channel:test', scope: 'organization', description: 'Send a test message to a notification channel now' },
 ];

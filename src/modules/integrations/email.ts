@@ -5,6 +5,22 @@ import type { OutboxMessage } from '../../kernel/outbox.ts';
 import { redactUrl } from '../../kernel/config.ts';
 import { emailMessage } from './schemas.ts';
 
+/** The server's SMTP relay (HEXAPLANE_SMTP_URL, HEXAPLANE_SMTP_FROM), or null when none is configured. */
+export function smtpTransport(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>) {
+  if (!config.smtpUrl) return null;
+  return createTransport(
+    // Short timeouts: delivery runs inside an outbox batch, and a failed send is retried anyway.
+    { url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
+    { from: config.smtpFrom },
+  );
+}
+
+/** An SMTP failure without the recipients or body a server reply can quote: the code and reply code only. */
+export function smtpFailure(config: Pick<Config, 'smtpUrl'>, error: unknown): Error {
+  const e = error as { code?: string; responseCode?: number };
+  return new Error(`sending e-mail through ${redactUrl(config.smtpUrl ?? '')} failed: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`);
+}
+
 /**
  * Delivers `notification.email` outbox messages over SMTP. Bodies can hold credentials
  * (invitation links), so neither a body nor a recipient ever reaches the log. With no
@@ -12,13 +28,7 @@ import { emailMessage } from './schemas.ts';
  * otherwise pile up forever, and the API already shows an invitation's link to its sender.
  */
 export function emailDelivery(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, log: Logger) {
-  const transport = config.smtpUrl
-    ? createTransport(
-        // Short timeouts: delivery runs inside an outbox batch, and a failed send is retried anyway.
-        { url: config.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
-        { from: config.smtpFrom },
-      )
-    : null;
+  const transport = smtpTransport(config);
   let warned = false;
 
   return async function deliver(message: OutboxMessage): Promise<void> {
@@ -35,9 +45,7 @@ export function emailDelivery(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, log:
     try {
       await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });
     } catch (error) {
-      // SMTP errors can quote the recipient; keep only the code and the server's reply code.
-      const e = error as { code?: string; responseCode?: number };
-      throw new Error(`sending e-mail through ${redactUrl(config.smtpUrl!)} failed: ${e.code ?? 'error'}${e.responseCode ? ` ${e.responseCode}` : ''}`);
+      throw smtpFailure(config, error);
     }
   };
 }

@@ -2,6 +2,9 @@ import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { WorkspaceView } from '../tenancy/index.ts';
 import { integrationsActions } from './actions.ts';
+import { CHANNEL_TOPIC, channelDelivery } from './channel-delivery.ts';
+import { registerChannelRoutes } from './channel-routes.ts';
+import { createChannelService } from './channel-service.ts';
 import type { ConnectCluster } from './driver.ts';
 import { emailDelivery } from './email.ts';
 import { kubernetesDriver } from './kubernetes.ts';
@@ -18,6 +21,9 @@ export type { Manifest } from './manifests.ts';
 export { roleGroup, workspaceManifests } from './manifests.ts';
 export { kubernetesDriver } from './kubernetes.ts';
 export type { WebhookService } from './webhook-service.ts';
+/** Notification channels (ADR 0016): other modules queue alerts with notify() in their own transaction. */
+export { missingChannels, notify, type NotifyInput, type NotifyResult } from './channel-service.ts';
+export type { NotificationField } from './channel-schemas.ts';
 export { createWebhookWorker, type DeliveryPolicy, type WebhookWorker, type WebhookWorkerOptions } from './webhook-worker.ts';
 
 export interface IntegrationsOptions {
@@ -30,9 +36,11 @@ export function register(app: App, deps: ModuleDeps, options: IntegrationsOption
   const service = createIntegrationsService(deps, options.connect ?? ((connection) => kubernetesDriver(connection)));
   registerIntegrationsRoutes(app, service);
   registerWebhookRoutes(app, createWebhookService(deps));
+  registerChannelRoutes(app, createChannelService(deps));
   deps.outbox.on('workspace.reconcile', (message) => service.reconcileWorkspace(message.payload));
   deps.outbox.on('cluster.check', (message) => service.checkCluster(message.payload));
   deps.outbox.on('notification.email', emailDelivery(deps.config, deps.log.child({ component: 'email' })));
+  deps.outbox.on(CHANNEL_TOPIC, channelDelivery(deps));
   return service;
 }
 
