@@ -96,7 +96,7 @@ export const budgetStatusSchema = z
     amount: z.string(),
     actual: z.string(),
     actualPercent: z.number(),
-    forecast: z.object({ point: z.string(), low: z.string(), high: z.string(), percent: z.number(), method: z.string() }).nullable(),
+    forecast: z.object({ point: z.string(), low: z.string(), high: z.string(), percent: z.number(), method: z.string(), level: z.number().describe('Coverage of the low–high interval, e.g. 0.8') }),
     remaining: z.string(),
     thresholds: z.array(z.object({ percent: z.number(), basis: z.enum(['actual', 'forecast']), crossed: z.boolean(), alertedAt: z.string().nullable() })),
     decision: z.enum(['allow', 'require-approval', 'block']),

@@ -23,9 +23,11 @@ import {
   quotaForBudget,
   strictestDecision,
   type BudgetPeriod,
+  type BudgetPeriodKind,
   type BudgetStanding,
   type UnitPrices,
 } from './budgets.ts';
+import { forecastSpend, localDate, type BudgetPeriod as ForecastPeriod, type SpendForecast } from './forecast.ts';
 import { formatMicros, parseDecimalMicros } from './money.ts';
 
 /**
@@ -42,13 +44,6 @@ export interface SpendScope {
   label: { key: string; value: string } | null;
 }
 
-export interface SpendForecast {
-  pointMicros: bigint;
-  lowMicros: bigint;
-  highMicros: bigint;
-  method: string;
-}
-
 export interface BudgetAlert {
   orgId: string;
   channelIds: string[];
@@ -61,10 +56,8 @@ export interface BudgetAlert {
 
 /** What budgets need from the rest of the cost module and from integrations, wired in index.ts. */
 export interface BudgetPorts {
-  /** Spend of the scope per local day of the period (days without spend may be absent). */
-  dailySpend(db: Queryable, scope: SpendScope, period: BudgetPeriod, timeZone: string): Promise<Map<string, bigint>>;
-  /** The period-end total from the complete days so far; null when there is too little to go on. */
-  forecast(input: { days: string[]; elapsed: bigint[]; spentSoFar: bigint }): SpendForecast | null;
+  /** Spend of the scope per local day in [from, to) (days without spend may be absent). */
+  dailySpend(orgId: string, scope: SpendScope, window: { from: Date; to: Date }): Promise<Map<string, bigint>>;
   /** Sends an alert to notification channels, in the caller's transaction (delivered after commit). */
   notify(tx: Tx, alert: BudgetAlert): Promise<void>;
   /** Current list prices of the org for vCPU-hour and GiB-hour; null without a price catalog. */
@@ -128,10 +121,16 @@ export function budgetCovers(row: store.BudgetRow, workload: { projectId: string
 interface Standing extends BudgetStanding {
   period: BudgetPeriod;
   daily: Map<string, bigint>;
-  forecast: SpendForecast | null;
+  forecast: SpendForecast;
+  forecastMicros: bigint;
   /** Complete local days so far (today excluded). */
   elapsedDays: number;
 }
+
+const forecastPeriod: Record<BudgetPeriodKind, ForecastPeriod> = { monthly: 'month', quarterly: 'quarter', yearly: 'year' };
+
+/** Weeks before the period that teach the forecast the weekly pattern (ADR 0017). */
+const HISTORY_MS = 56 * 86_400_000;
 
 export type BudgetService = ReturnType<typeof createBudgetService>;
 
@@ -173,24 +172,32 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
     return micros;
   }
 
-  /** The budget's period now, its spend per day, the total and the forecast. */
+  /**
+   * The budget's period now, its spend per day (today's so far included), the total and the
+   * forecast, which learns from complete days only, the weeks before the period among them.
+   */
   async function standing(row: store.BudgetRow, timeZone: string, now: Date): Promise<Standing> {
     const period = budgetPeriod(row.period, timeZone, now);
-    const daily = await ports.dailySpend(db, scopeOf(row), period, timeZone);
-    const today = budgetPeriod(row.period, timeZone, now).days.indexOf(localDay(now, timeZone));
-    const elapsedDays = Math.max(0, today);
+    const daily = await ports.dailySpend(row.org_id, scopeOf(row), { from: new Date(period.start.getTime() - HISTORY_MS), to: now });
+    const today = localDate(now, timeZone);
     let actualMicros = 0n;
-    for (const micros of daily.values()) actualMicros += micros;
-    const elapsed = period.days.slice(0, elapsedDays).map((day) => daily.get(day) ?? 0n);
-    const forecast = ports.forecast({ days: period.days, elapsed, spentSoFar: actualMicros });
-    return { period, daily, forecast, elapsedDays, amountMicros: BigInt(row.amount_micros), actualMicros, forecastMicros: forecast?.pointMicros ?? null };
+    for (const day of period.days) actualMicros += daily.get(day) ?? 0n;
+    const forecast = forecastSpend({
+      period: forecastPeriod[row.period],
+      timeZone,
+      asOf: now,
+      daily: [...daily].filter(([day]) => day < today).map(([date, amountMicros]) => ({ date, amountMicros })),
+    });
+    // Today's spend so far is actual but not yet in the forecast's actual (it forecasts today whole).
+    const forecastMicros = forecast.forecastMicros > actualMicros ? forecast.forecastMicros : actualMicros;
+    return { period, daily, forecast, elapsedDays: forecast.daysElapsed, amountMicros: BigInt(row.amount_micros), actualMicros, forecastMicros };
   }
 
   /** Sends the alerts of thresholds crossed for the first time in this period; returns how many. */
   async function alertCrossings(t: Tx, row: store.BudgetRow, s: Standing, currency: string): Promise<number> {
     let sent = 0;
     for (const threshold of crossedThresholds(row.thresholds, s)) {
-      const spend = threshold.basis === 'actual' ? s.actualMicros : s.forecastMicros!;
+      const spend = threshold.basis === 'actual' ? s.actualMicros : s.forecastMicros;
       const claimed = await store.claimAlert(t, { orgId: row.org_id, budgetId: row.id, periodStart: s.period.startDate, basis: threshold.basis, percent: threshold.percent, spendMicros: spend });
       if (!claimed) continue;
       const what = threshold.basis === 'actual' ? 'spend' : 'forecast spend';
@@ -201,7 +208,7 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
         threshold: `${threshold.percent} % (${threshold.basis})`,
         amount: `${formatMicros(s.amountMicros)} ${currency}`,
         actual: `${formatMicros(s.actualMicros)} ${currency} (${percentOf(s.actualMicros, s.amountMicros)} %)`,
-        ...(s.forecastMicros !== null ? { forecast: `${formatMicros(s.forecastMicros)} ${currency} (${percentOf(s.forecastMicros, s.amountMicros)} %)` } : {}),
+        forecast: `${formatMicros(s.forecastMicros)} ${currency} (${percentOf(s.forecastMicros, s.amountMicros)} %)`,
       };
       await recordAudit(t, budgetPrincipal, {
         action: 'budget:threshold-reach',
@@ -244,9 +251,14 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
       amount: formatMicros(s.amountMicros),
       actual: formatMicros(s.actualMicros),
       actualPercent: percentOf(s.actualMicros, s.amountMicros),
-      forecast: s.forecast
-        ? { point: formatMicros(s.forecast.pointMicros), low: formatMicros(s.forecast.lowMicros), high: formatMicros(s.forecast.highMicros), percent: percentOf(s.forecast.pointMicros, s.amountMicros), method: s.forecast.method }
-        : null,
+      forecast: {
+        point: formatMicros(s.forecastMicros),
+        low: formatMicros(s.forecast.lowerMicros),
+        high: formatMicros(s.forecast.upperMicros > s.forecastMicros ? s.forecast.upperMicros : s.forecastMicros),
+        percent: percentOf(s.forecastMicros, s.amountMicros),
+        method: s.forecast.method,
+        level: s.forecast.level,
+      },
       remaining: formatMicros(s.amountMicros - s.actualMicros),
       thresholds: row.thresholds.map((t) => ({ ...t, crossed: crossed.has(`${t.basis}:${t.percent}`), alertedAt: alertedAt.get(`${t.basis}:${t.percent}`) ?? null })),
       decision: budgetDecision(row.on_exceeded, s),
@@ -396,33 +408,22 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
   };
 }
 
-/** The local calendar day of an instant in a time zone, `YYYY-MM-DD`. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
 /**
- * The burn-down: cumulative actual spend for the days so far, then the forecast band growing
- * linearly from today's total to the period-end forecast (point, low, high).
+ * The burn-down: cumulative actual spend for the complete days, then the forecast's cumulative
+ * band (point, low, high) from today to the period's end.
  */
 export function burndown(s: Standing): BudgetStatusView['burndown'] {
+  const ahead = new Map(s.forecast.days.map((d) => [d.date, d]));
   const out: BudgetStatusView['burndown'] = [];
   let cumulative = 0n;
-  const today = s.elapsedDays;
-  for (const [i, day] of s.period.days.entries()) {
-    if (i <= today) {
-      cumulative += s.daily.get(day) ?? 0n;
-      out.push({ day, actual: formatMicros(cumulative), forecast: null, low: null, high: null });
+  for (const day of s.period.days) {
+    const f = ahead.get(day);
+    if (f) {
+      out.push({ day, actual: null, forecast: formatMicros(f.cumulativeMicros), low: formatMicros(f.lowerMicros), high: formatMicros(f.upperMicros) });
       continue;
     }
-    if (!s.forecast) {
-      out.push({ day, actual: null, forecast: null, low: null, high: null });
-      continue;
-    }
-    const remainingDays = BigInt(s.period.days.length - 1 - today);
-    const step = BigInt(i - today);
-    const towards = (end: bigint) => formatMicros(s.actualMicros + ((end - s.actualMicros) * step) / remainingDays);
-    out.push({ day, actual: null, forecast: towards(s.forecast.pointMicros), low: towards(s.forecast.lowMicros), high: towards(s.forecast.highMicros) });
+    cumulative += s.daily.get(day) ?? 0n;
+    out.push({ day, actual: formatMicros(cumulative), forecast: null, low: null, high: null });
   }
   return out;
 }
