@@ -4,6 +4,7 @@ import { useOrgId } from '../api/org.ts';
 import {
   useCreateDomain,
   useCreateSsoConnection,
+  useDeleteDomain,
   useDomains,
   useEnforceSso,
   useSetSsoConnectionEnabled,
@@ -14,6 +15,7 @@ import {
   type SsoConnection,
   type SsoConnectionInput,
 } from '../api/sso.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { SectionCard } from '../components/SectionCard.tsx';
@@ -132,6 +134,7 @@ function Domains({ orgId }: { orgId: string }) {
   const create = useCreateDomain(orgId);
   const verify = useVerifyDomain(orgId);
   const enforce = useEnforceSso(orgId);
+  const remove = useDeleteDomain(orgId);
   const [domain, setDomain] = useState('');
   return (
     <Stack>
@@ -143,7 +146,7 @@ function Domains({ orgId }: { orgId: string }) {
       <Table>
         <Table.Tbody>
           {domains.items.map((d) => (
-            <Table.Tr key={d.id}>
+            <Table.Tr key={d.id} data-testid="domain-row" data-domain={d.domain}>
               <Table.Td>{d.domain}</Table.Td>
               <Table.Td>{d.verified ? <Badge color="teal">verified</Badge> : <Code>TXT {d.txtRecord.value}</Code>}</Table.Td>
               <Table.Td>
@@ -152,6 +155,22 @@ function Domains({ orgId }: { orgId: string }) {
                 ) : (
                   <Button size="xs" variant="default" onClick={() => verify.mutate(d.id)}>Verify</Button>
                 )}
+              </Table.Td>
+              <Table.Td>
+                <ConfirmButton
+                  title={`Delete ${d.domain}?`}
+                  message={
+                    d.enforceSso
+                      ? `Addresses at ${d.domain} stop signing in through your identity provider, and single sign-on is no longer enforced for them.`
+                      : `Addresses at ${d.domain} stop signing in through your identity provider.`
+                  }
+                  confirmLabel="Delete domain"
+                  onConfirm={() => remove.mutateAsync({ id: d.id, version: d.version })}
+                  notice={`${d.domain} deleted.`}
+                  testId="domain-delete"
+                >
+                  Delete
+                </ConfirmButton>
               </Table.Td>
             </Table.Tr>
           ))}

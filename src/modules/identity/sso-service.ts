@@ -716,6 +716,26 @@ export function createSsoService(deps: ModuleDeps) {
       return { items: result.items.map(domainView), nextCursor: result.nextCursor };
     },
 
+    async getDomain(p: Principal, orgId: string, domainId: string) {
+      const row = await requireDomain(orgId, domainId);
+      await authz.require(p, 'domain:read', domainResource(row));
+      return domainView(row);
+    },
+
+    /**
+     * Gives a domain up: its addresses no longer route to single sign-on, and SSO enforcement for
+     * it ends with it. Users, sessions and bindings made by sign-ins through it stay.
+     */
+    async deleteDomain(p: Principal, orgId: string, domainId: string, expectedVersion: number | undefined) {
+      const before = await requireDomain(orgId, domainId);
+      await authz.require(p, 'domain:delete', domainResource(before));
+      await tx(async (t) => {
+        const row = await sso.deleteDomain(t, orgId, domainId, expectedVersion);
+        if (!row) throw expectedVersion === undefined ? problems.notFound('domain', domainId) : problems.preconditionFailed();
+        await recordAudit(t, p, { action: 'domain:delete', orgId, target: { type: 'domain', id: row.id, name: row.domain }, before: domainView(row) });
+      });
+    },
+
     /** Looks for the TXT record now; a domain is verified for one organization at most. */
     async verifyDomain(p: Principal, orgId: string, domainId: string) {
       const before = await requireDomain(orgId, domainId);
