@@ -14,6 +14,7 @@ import { securityPolicyCommands } from './commands/security-policy.ts';
 import { memberCommands, organizationCommands, projectCommands, workspaceCommands } from './commands/tenancy.ts';
 import { webhookCommands } from './commands/webhook.ts';
 import { scimTokenCommands } from './commands/scim-token.ts';
+import { ssoCommands } from './commands/sso.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
 
@@ -136,6 +137,7 @@ roleCommands(program);
 policyCommands(program);
 apiKeyCommands(program);
 scimTokenCommands(program);
+ssoCommands(program);
 auditCommands(program);
 complianceCommands(program);
 webhookCommands(program);
