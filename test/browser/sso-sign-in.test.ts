@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { createTestApp, type TestApp } from '../support/app.ts';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
 import { startDnsServer, type TestDns } from '../support/dns-server.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 import { startOidcIdp, type TestIdp } from '../support/oidc-idp.ts';
@@ -255,6 +255,42 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('single sign-on in Chromiu
     await page.goto(`/orgs/${ids.initech}/workspaces/${ids.payroll}`);
     await page.getByTestId('no-access').waitFor();
 
+    expect(trouble.errors).toEqual([]);
+  }, 120_000);
+
+  it("the administrator's SSO page: a domain claimed and deleted, a SAML test sign-in landing on its trace", async () => {
+    const { page, trouble } = await newPage('admin');
+    await page.goto('/sign-in');
+    await page.getByTestId('signin-email').fill(ADMIN_EMAIL);
+    await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('signin-submit').click();
+    await page.waitForURL('**/orgs**');
+
+    await page.goto(`/orgs/${ids.initech}/sso`);
+    await page.locator('[data-testid="domain-row"][data-domain="initech.test"]').waitFor();
+    await page.getByLabel('Domain').fill('old-initech.test');
+    await page.getByRole('button', { name: 'Claim' }).click();
+    const claimed = page.locator('[data-testid="domain-row"][data-domain="old-initech.test"]');
+    await claimed.waitFor();
+    await claimed.getByTestId('domain-delete').click();
+    await page.getByTestId('domain-delete-confirm').click();
+    await claimed.waitFor({ state: 'detached' });
+    const domains = await expectJson(t.app, admin, 'GET', inOrg(ids.initech, '/domains'), 200);
+    expect((domains.items as Array<{ domain: string }>).map((d) => d.domain)).toEqual(['initech.test']);
+    const audit = await expectJson(t.app, admin, 'GET', inOrg(ids.initech, '/audit-events'), 200, { query: { action: 'domain:delete' } });
+    expect(audit.items).toMatchObject([{ action: 'domain:delete', target: { type: 'domain', name: 'old-initech.test' } }]);
+
+    // A test sign-in through the SAML connection: the IdP's page, then back on this page with its trace.
+    const started = await expectJson(t.app, admin, 'POST', inOrg(ids.initech, `/sso-connections/${ids.saml}/test`), 201);
+    await page.goto(started.authorizationUrl);
+    await page.getByTestId('idp-title').waitFor();
+    await signInAtIdp(page, CAROL.email, CAROL.password);
+    await page.waitForURL(`${base}/orgs/${ids.initech}/sso?tested=${ids.saml}`);
+    await page.getByTestId('sso-tested').waitFor();
+    await page.locator('[data-testid="sso-trace-row"][data-outcome="success"][data-reason="ok"]').waitFor();
+    // A test creates no session: the console is still the administrator's.
+    const me = (await page.evaluate(async () => (await fetch('/api/v1/me')).json())) as { user: { email: string } };
+    expect(me.user.email).toBe(ADMIN_EMAIL);
     expect(trouble.errors).toEqual([]);
   }, 120_000);
 });

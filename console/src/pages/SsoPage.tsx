@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Code, Group, SegmentedControl, Stack, Stepper, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useOrgId } from '../api/org.ts';
 import {
   useCreateDomain,
@@ -117,7 +118,7 @@ function Traces({ orgId, connectionId }: { orgId: string; connectionId: string }
     <Table>
       <Table.Tbody>
         {traces.data.map((t) => (
-          <Table.Tr key={t.id}>
+          <Table.Tr key={t.id} data-testid="sso-trace-row" data-reason={t.reason} data-outcome={t.outcome}>
             <Table.Td><Time iso={t.at} /></Table.Td>
             <Table.Td><Badge color={t.outcome === 'success' ? 'teal' : 'red'}>{t.reason}</Badge></Table.Td>
             <Table.Td>{t.purpose}</Table.Td>
@@ -185,7 +186,10 @@ export function SsoPage() {
   const connections = useSsoConnections(orgId);
   const toggle = useSetSsoConnectionEnabled(orgId);
   const [wizard, setWizard] = useState(false);
-  const [selected, setSelected] = useState<string | null>(null);
+  // A finished test sign-in comes back here with ?tested=<connection>: show its traces.
+  const [params] = useSearchParams();
+  const tested = params.get('tested');
+  const [selected, setSelected] = useState<string | null>(tested);
   return (
     <>
       <PageHeader title="Single sign-on" description="Connections to your identity provider, verified domains, and sign-in traces." actions={<Button onClick={() => setWizard(true)}>New connection</Button>} />
@@ -196,12 +200,17 @@ export function SsoPage() {
           </SectionCard>
         )}
         <SectionCard title="Connections">
+          {tested && selected === tested && (
+            <Alert variant="light" color="blue" title="Test sign-in finished" data-testid="sso-tested">
+              What the identity provider sent, or why it failed, is the newest trace below.
+            </Alert>
+          )}
           <ProblemAlert error={connections.error ?? toggle.error} />
           {connections.items.length === 0 && <Alert variant="light">No connection yet.</Alert>}
           <Table>
             <Table.Tbody>
               {connections.items.map((c) => (
-                <Table.Tr key={c.id}>
+                <Table.Tr key={c.id} data-testid="sso-connection-row" data-id={c.id}>
                   <Table.Td>{c.name}</Table.Td>
                   <Table.Td><Badge variant="light">{c.kind.toUpperCase()} · {c.preset}</Badge></Table.Td>
                   <Table.Td><Switch label="Enabled" checked={c.enabled} onChange={(e) => toggle.mutate({ id: c.id, version: c.version, enabled: e.currentTarget.checked })} /></Table.Td>

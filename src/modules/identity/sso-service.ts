@@ -847,7 +847,7 @@ export function createSsoService(deps: ModuleDeps) {
         const raw = samlClaims(result.profile, settings.attributes);
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, defaultClaimNames, subject, meta);
-          return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
+          return { status: 'tested', redirectTo: `${publicUrl()}/orgs/${conn.org_id}/sso?tested=${conn.id}` };
         }
         const opened = await signInWithClaims(conn, raw, meta, defaultClaimNames);
         const returnTo = input.RelayState && /^\/(?![/\\])/.test(input.RelayState) ? input.RelayState : '/';
@@ -897,7 +897,7 @@ export function createSsoService(deps: ModuleDeps) {
         subject = typeof raw.sub === 'string' ? raw.sub : null;
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, conn.settings.oidc!.claims, subject, meta);
-          return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
+          return { status: 'tested', redirectTo: `${publicUrl()}/orgs/${conn.org_id}/sso?tested=${conn.id}` };
         }
         const opened = await signInWithClaims(conn, raw, meta, conn.settings.oidc!.claims);
         return { status: 'signed-in', redirectTo: `${publicUrl()}${login.return_to ?? '/'}`, session: { token: opened.token, expiresAt: opened.expiresAt } };
