@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { CookieBrowser } from '../support/cookie-browser.ts';
 import { startDnsServer, type TestDns } from '../support/dns-server.ts';
 import { expectJson, signIn } from '../support/http.ts';
 import { startOidcIdp, type TestIdp } from '../support/oidc-idp.ts';
@@ -95,6 +96,24 @@ describe('hexaplane sso connection', () => {
     const authorize = new URL(test.authorizationUrl);
     expect(authorize.origin).toBe(new URL(okta.issuer).origin);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    // Opened in a browser that did not start it (no state cookie): a test needs none, and
+    // finishes on the console's SSO page with its trace.
+    okta.accounts.set('00u-tester', { email: 'tester@acme-cli.test', name: 'Tester', groups: ['Engineering'] });
+    okta.nextAccount = '00u-tester';
+    const other = await new CookieBrowser().follow(test.authorizationUrl, (next) => next.pathname === '/api/v1/sso/oidc/callback');
+    const callback = await t.app.inject({ method: 'GET', url: `${other.stoppedAt!.pathname}${other.stoppedAt!.search}` });
+    expect(callback.statusCode).toBe(302);
+    expect(new URL(String(callback.headers.location)).pathname).toBe(`/orgs/${orgId}/sso`);
+    expect(String(callback.headers['set-cookie'] ?? '')).not.toContain('hxp_session=');
+    const traces = await json('sso', 'traces', id);
+    expect(traces[0]).toMatchObject({ outcome: 'success', purpose: 'test', reason: 'ok', subject: '00u-tester' });
+    expect(traces[0].detail).toContain('tester@acme-cli.test');
+    // A real sign-in still needs the browser that started it.
+    const started = await t.app.inject({ method: 'GET', url: `/api/v1/sso/oidc/${id}/start` });
+    const signIn = await new CookieBrowser().follow(String(started.headers.location), (next) => next.pathname === '/api/v1/sso/oidc/callback');
+    const refused = await t.app.inject({ method: 'GET', url: `${signIn.stoppedAt!.pathname}${signIn.stoppedAt!.search}` });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().type).toMatch(/sso-state-missing$/);
 
     expect((await json('sso', 'connection', 'disable', id)).enabled).toBe(false);
     const none = await cli('sso', 'connection', 'update', id).then(() => null, (error: { stderr: string }) => error);

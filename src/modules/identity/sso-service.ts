@@ -504,6 +504,18 @@ export function createSsoService(deps: ModuleDeps) {
     });
   }
 
+  /**
+   * A test sign-in may finish in another browser than the one that started it (`hexaplane sso
+   * connection test` prints the URL): it opens no session, so the browser binding that stops
+   * login CSRF protects nothing there. Sign-ins proper always need the cookie (ADR 0014).
+   */
+  async function unboundTestFlow(callbackUrl: URL): Promise<{ connectionId: string; state: string } | null> {
+    const state = callbackUrl.searchParams.get('state') ?? '';
+    if (!/^[A-Za-z0-9_-]{20,200}$/.test(state)) return null;
+    const login = await sso.findLoginState(db, state);
+    return login && login.purpose === 'test' ? { connectionId: login.connection_id, state } : null;
+  }
+
   function parseStateCookie(cookie: string | undefined): { connectionId: string; state: string } | null {
     const match = /^(sso_[0-9a-z]{26})\.([A-Za-z0-9_-]{20,200})$/.exec(cookie ?? '');
     return match ? { connectionId: match[1]!, state: match[2]! } : null;
@@ -875,7 +887,7 @@ export function createSsoService(deps: ModuleDeps) {
     async completeSignIn(search: string, cookie: string | undefined, meta: RequestMeta): Promise<CallbackOutcome> {
       // openid-client derives the redirect_uri it sends from this URL: it must be ours exactly.
       const callbackUrl = new URL(`${redirectUri()}${search}`);
-      const bound = parseStateCookie(cookie);
+      const bound = parseStateCookie(cookie) ?? (await unboundTestFlow(callbackUrl));
       if (!bound) throw problems.badRequest('sso-state-missing', 'This sign-in was not started in this browser (or took too long); start it again.', 'state');
       const conn = await sso.findConnectionById(db, bound.connectionId);
       if (!conn) throw problems.badRequest('sso-state-missing', 'The SSO connection of this sign-in no longer exists.', 'state');

@@ -236,6 +236,11 @@ export async function insertLoginState(db: Queryable, row: LoginStateRow) {
   await q(db).insertInto('sso_login_states').values(row).execute();
 }
 
+/** Reads a state without taking it (a test sign-in finishing in another browser). */
+export async function findLoginState(db: Queryable, state: string) {
+  return q(db).selectFrom('sso_login_states').selectAll().where('state', '=', state).executeTakeFirst();
+}
+
 /** Takes the state (deletes it), so a callback can be completed only once. */
 export async function takeLoginState(db: Queryable, state: string) {
   return q(db).deleteFrom('sso_login_states').where('state', '=', state).returningAll().executeTakeFirst();
