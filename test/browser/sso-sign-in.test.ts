@@ -280,17 +280,20 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('single sign-on in Chromiu
     const audit = await expectJson(t.app, admin, 'GET', inOrg(ids.initech, '/audit-events'), 200, { query: { action: 'domain:delete' } });
     expect(audit.items).toMatchObject([{ action: 'domain:delete', target: { type: 'domain', name: 'old-initech.test' } }]);
 
-    // A test sign-in through the SAML connection: the IdP's page, then back on this page with its trace.
-    const started = await expectJson(t.app, admin, 'POST', inOrg(ids.initech, `/sso-connections/${ids.saml}/test`), 201);
-    await page.goto(started.authorizationUrl);
-    await page.getByTestId('idp-title').waitFor();
-    await signInAtIdp(page, CAROL.email, CAROL.password);
-    await page.waitForURL(`${base}/orgs/${ids.initech}/sso?tested=${ids.saml}`);
-    await page.getByTestId('sso-tested').waitFor();
-    await page.locator('[data-testid="sso-trace-row"][data-outcome="success"][data-reason="ok"]').waitFor();
+    // A test sign-in through the SAML connection: the IdP's page opens in a new tab, then comes
+    // back to this page showing the connection's trace.
+    const row = page.locator(`[data-testid="sso-connection-row"][data-id="${ids.saml}"]`);
+    const [popup] = await Promise.all([page.context().waitForEvent('page'), row.getByTestId('sso-connection-test').click()]);
+    const popupTrouble = watch(popup);
+    await popup.getByTestId('idp-title').waitFor();
+    await signInAtIdp(popup, CAROL.email, CAROL.password);
+    await popup.waitForURL(`${base}/orgs/${ids.initech}/sso?tested=${ids.saml}`);
+    await popup.getByTestId('sso-tested').waitFor();
+    await popup.locator('[data-testid="sso-trace-row"][data-outcome="success"][data-reason="ok"]').waitFor();
     // A test creates no session: the console is still the administrator's.
-    const me = (await page.evaluate(async () => (await fetch('/api/v1/me')).json())) as { user: { email: string } };
+    const me = (await popup.evaluate(async () => (await fetch('/api/v1/me')).json())) as { user: { email: string } };
     expect(me.user.email).toBe(ADMIN_EMAIL);
     expect(trouble.errors).toEqual([]);
+    expect(popupTrouble.errors).toEqual([]);
   }, 120_000);
 });

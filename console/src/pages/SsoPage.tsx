@@ -185,6 +185,7 @@ export function SsoPage() {
   const orgId = useOrgId();
   const connections = useSsoConnections(orgId);
   const toggle = useSetSsoConnectionEnabled(orgId);
+  const test = useTestSsoConnection(orgId);
   const [wizard, setWizard] = useState(false);
   // A finished test sign-in comes back here with ?tested=<connection>: show its traces.
   const [params] = useSearchParams();
@@ -205,7 +206,7 @@ export function SsoPage() {
               What the identity provider sent, or why it failed, is the newest trace below.
             </Alert>
           )}
-          <ProblemAlert error={connections.error ?? toggle.error} />
+          <ProblemAlert error={connections.error ?? toggle.error ?? test.error} />
           {connections.items.length === 0 && <Alert variant="light">No connection yet.</Alert>}
           <Table>
             <Table.Tbody>
@@ -214,7 +215,20 @@ export function SsoPage() {
                   <Table.Td>{c.name}</Table.Td>
                   <Table.Td><Badge variant="light">{c.kind.toUpperCase()} · {c.preset}</Badge></Table.Td>
                   <Table.Td><Switch label="Enabled" checked={c.enabled} onChange={(e) => toggle.mutate({ id: c.id, version: c.version, enabled: e.currentTarget.checked })} /></Table.Td>
-                  <Table.Td><Button size="xs" variant="subtle" onClick={() => setSelected(c.id)}>Traces</Button></Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Button size="xs" variant="subtle" onClick={() => setSelected(c.id)}>Traces</Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        loading={test.isPending && test.variables === c.id}
+                        onClick={() => test.mutate(c.id, { onSuccess: (r) => window.open(r.authorizationUrl, '_blank', 'noopener') })}
+                        data-testid="sso-connection-test"
+                      >
+                        Test sign-in
+                      </Button>
+                    </Group>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
