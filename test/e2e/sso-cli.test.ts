@@ -134,6 +134,16 @@ describe('hexaplane sso connection', () => {
     expect(table).toContain(created.saml.acsUrl);
     expect(table).toContain(created.saml.spEntityId);
     expect((await json('sso', 'connection', 'list')).map((c: { id: string }) => c.id)).toContain(id);
+
+    // Mappings from a JSON file; a role that does not exist is refused, naming the entry.
+    const mappingsFile = path.join(dir, 'mappings.json');
+    writeFileSync(mappingsFile, JSON.stringify([{ claim: 'groups', value: 'auditors', roleId: 'org-security-auditor', scope: { type: 'organization', id: orgId } }]));
+    expect(await json('sso', 'connection', 'mappings', id, '--file', mappingsFile)).toEqual([{ claim: 'groups', value: 'auditors', roleId: 'org-security-auditor', scope: { type: 'organization', id: orgId } }]);
+    writeFileSync(mappingsFile, JSON.stringify({ mappings: [{ claim: 'groups', value: 'x', roleId: 'no-such-role', scope: { type: 'organization', id: orgId } }] }));
+    const badRole = await cli('sso', 'connection', 'mappings', id, '--file', mappingsFile).then(() => null, (error: { stderr: string }) => error);
+    expect(badRole?.stderr).toMatch(/hexaplane: 400 .*\(mappings\.0\.roleId\)/);
+    const { stdout: mappingTable } = await cli('sso', 'connection', 'mappings', id);
+    expect(mappingTable).toMatch(/auditors\s*│\s*org-security-auditor/);
     await cli('sso', 'connection', 'enable', id);
 
     expect(await json('sso', 'traces', id)).toEqual([]);

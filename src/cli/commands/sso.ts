@@ -177,6 +177,27 @@ function connectionCommands(sso: Command): void {
       printMessage(output, `open this URL in a browser to sign in at the identity provider (until ${started.expiresAt}):\n${started.authorizationUrl}\nthen: hexaplane sso traces ${connectionId}`, started);
     });
 
+  connection.command('mappings <connectionId>')
+    .description('Show the group/attribute → role mappings, or replace them with --file')
+    .option('--file <file>', 'a JSON array of {claim, value, roleId, scope: {type, id}} (- for standard input); replaces the list')
+    .action(async (connectionId: string, o: { file?: string }, cmd: Command) => {
+      const { client, output, orgId } = contextOf(cmd);
+      const path = { orgId, connectionId };
+      if (!o.file) {
+        print(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/sso-connections/{connectionId}', { params: { path } })).mappings, mappingColumns);
+        return;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readText(o.file));
+      } catch (error) {
+        throw new Error(`${o.file} is not JSON: ${(error as Error).message}`);
+      }
+      const mappings = Array.isArray(parsed) ? parsed : (parsed as Any)?.mappings;
+      const saved = unwrap(await client.PUT('/api/v1/orgs/{orgId}/sso-connections/{connectionId}/mappings', { params: { path }, body: { mappings } as never }));
+      print(output, saved.mappings, mappingColumns);
+    });
+
   connection.command('delete <connectionId>').description('Delete a connection and the role bindings its mappings made').action(async (connectionId: string, _o, cmd: Command) => {
     const { client, output, orgId } = contextOf(cmd);
     unwrap(await client.DELETE('/api/v1/orgs/{orgId}/sso-connections/{connectionId}', { params: { path: { orgId, connectionId } } }));
