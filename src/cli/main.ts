@@ -15,6 +15,7 @@ import { memberCommands, organizationCommands, projectCommands, workspaceCommand
 import { channelCommands } from './commands/channel.ts';
 import { webhookCommands } from './commands/webhook.ts';
 import { scimTokenCommands } from './commands/scim-token.ts';
+import { ssoCommands } from './commands/sso.ts';
 import { writeProfile } from './context.ts';
 import { printMessage } from './output.ts';
 
@@ -137,6 +138,7 @@ roleCommands(program);
 policyCommands(program);
 apiKeyCommands(program);
 scimTokenCommands(program);
+ssoCommands(program);
 auditCommands(program);
 complianceCommands(program);
 webhookCommands(program);

@@ -212,7 +212,8 @@ describe('OIDC sign-in (Okta-like issuer)', () => {
     okta.nextAccount = '00u-alice';
     const before = await sessionCount();
     const result = await browser.follow(authorizationUrl, (next) => next.origin === base && !next.pathname.startsWith('/api/'));
-    expect(result.stoppedAt!.pathname).toBe('/settings/sso');
+    expect(result.stoppedAt!.pathname).toBe(`/orgs/${orgId}/sso`);
+    expect(result.stoppedAt!.searchParams.get('tested')).toBe(oktaConnection);
     expect(await sessionCount()).toBe(before);
     expect((await traces(oktaConnection))[0]).toMatchObject({ outcome: 'success', purpose: 'test', reason: 'ok' });
   });

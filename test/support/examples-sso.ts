@@ -111,6 +111,8 @@ export const ssoExamples: Record<string, ExampleBuilder> = {
     await ssoFixtures.domain(w, false);
     return { params: inA(w), query: { limit: '5' }, successStatus: 200 };
   },
+  getDomain: async (w) => ({ params: inA(w, { domainId: (await ssoFixtures.domain(w, true)).id }), successStatus: 200 }),
+  deleteDomain: async (w) => ({ params: inA(w, { domainId: (await ssoFixtures.domain(w, true)).id }), successStatus: 204, action: 'domain:delete' }),
   verifyDomain: async (w) => ({ params: inA(w, { domainId: (await ssoFixtures.domain(w, false)).id }), successStatus: 200, action: 'domain:verify' }),
   updateDomain: async (w) => ({
     params: inA(w, { domainId: (await ssoFixtures.domain(w, true)).id }),

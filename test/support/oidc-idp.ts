@@ -4,6 +4,9 @@
  * overage markers). The interaction signs in whichever account `nextAccount` names, with the
  * given `amr`, so a test drives the whole code flow with plain HTTP.
  *
+ * With `loginForm`, the interaction is the IdP's own sign-in page instead: an HTML form a
+ * browser fills in (e-mail and password of one of `accounts`), as Okta's hosted page is.
+ *
  * `tamper` rewrites the next ID tokens the token endpoint returns (re-signed with the IdP's own
  * key unless `alg: none` or a foreign key is wanted): the rejections a relying party must make.
  */
@@ -20,6 +23,8 @@ export interface IdpAccount {
   costCenter?: string;
   /** Entra ID's overage: no groups, a pointer to Graph instead. */
   overage?: boolean;
+  /** What the login form (`loginForm`) checks; the plain-HTTP interaction ignores it. */
+  password?: string;
 }
 
 export type Tamper =
@@ -36,10 +41,32 @@ export interface TestIdp {
   amr: string[];
   tamper: Tamper | null;
   accounts: Map<string, IdpAccount>;
+  /** Sign-ins completed on the login form, and the failed attempts it refused. */
+  formSignIns: { ok: number; refused: number };
   close(): Promise<void>;
 }
 
-export async function startOidcIdp(options: { flavor: 'okta' | 'entra'; redirectUri: string; tenantId?: string }): Promise<TestIdp> {
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The IdP's hosted sign-in page (the look does not matter; the form and its fields do). */
+function loginPage(action: string, issuer: string, error: string | null, email = ''): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Sign in - test IdP</title></head><body>
+<h1 data-testid="idp-title">Sign in to ${escapeHtml(issuer)}</h1>
+${error ? `<p role="alert" data-testid="idp-error">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="${escapeHtml(action)}">
+<label>E-mail <input name="email" type="email" autocomplete="username" value="${escapeHtml(email)}" data-testid="idp-email"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" data-testid="idp-password"></label>
+<button type="submit" data-testid="idp-submit">Sign in</button>
+</form></body></html>`;
+}
+
+async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function startOidcIdp(options: { flavor: 'okta' | 'entra'; redirectUri: string; tenantId?: string; loginForm?: boolean }): Promise<TestIdp> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const foreign = (await generateKeyPair('RS256', { extractable: true })).privateKey;
@@ -96,12 +123,12 @@ export async function startOidcIdp(options: { flavor: 'okta' | 'entra'; redirect
     amr: ['pwd'],
     tamper: null,
     accounts,
+    formSignIns: { ok: 0, refused: 0 },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 
-  async function finishInteraction(req: http.IncomingMessage, res: http.ServerResponse) {
+  async function finishInteraction(req: http.IncomingMessage, res: http.ServerResponse, accountId = idp.nextAccount) {
     const details = await provider.interactionDetails(req, res);
-    const accountId = idp.nextAccount;
     const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
     grant!.addOIDCScope(String(details.params.scope));
     const grantId = await grant!.save();
@@ -125,6 +152,27 @@ export async function startOidcIdp(options: { flavor: 'okta' | 'entra'; redirect
     return JSON.stringify(parsed);
   }
 
+  /** GET shows the sign-in form; its POST checks e-mail and password, then finishes the interaction. */
+  async function loginInteraction(req: http.IncomingMessage, res: http.ServerResponse, inner: string) {
+    const details = await provider.interactionDetails(req, res);
+    const action = `${prefix}/interaction/${details.uid}/login`;
+    const send = (status: number, html: string) => {
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+    };
+    if (req.method === 'GET' && inner === `/interaction/${details.uid}`) return send(200, loginPage(action, issuer, null));
+    if (req.method !== 'POST' || inner !== `/interaction/${details.uid}/login`) return send(404, 'not found');
+    const form = await readForm(req);
+    const email = (form.get('email') ?? '').trim().toLowerCase();
+    const found = [...accounts].find(([, a]) => a.email.toLowerCase() === email && a.password !== undefined && a.password === form.get('password'));
+    if (!found) {
+      idp.formSignIns.refused += 1;
+      return send(200, loginPage(action, issuer, 'Unknown e-mail or wrong password.', email));
+    }
+    idp.formSignIns.ok += 1;
+    await finishInteraction(req, res, found[0]);
+  }
+
   server.on('request', (req, res) => {
     const url = req.url ?? '/';
     if (prefix && !url.startsWith(prefix)) {
@@ -136,7 +184,7 @@ export async function startOidcIdp(options: { flavor: 'okta' | 'entra'; redirect
     (req as http.IncomingMessage & { originalUrl?: string }).originalUrl = url;
     req.url = inner;
     if (inner.startsWith('/interaction/')) {
-      finishInteraction(req, res).catch((error: Error) => {
+      (options.loginForm ? loginInteraction(req, res, inner) : finishInteraction(req, res)).catch((error: Error) => {
         res.statusCode = 500;
         res.end(error.message);
       });

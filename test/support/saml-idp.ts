@@ -6,6 +6,9 @@
  * DOM library into the whole program.
  */
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inflateRawSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -73,10 +76,10 @@ function attributeStatement(user: SamlUser): string {
   return `<saml:AttributeStatement>${attribute('email', [user.email])}${attribute('name', [user.name ?? user.email])}${user.groups?.length ? attribute('groups', user.groups) : ''}</saml:AttributeStatement>`;
 }
 
-export function startSamlIdp(options: { entityId?: string } = {}): TestSamlIdp {
+export function startSamlIdp(options: { entityId?: string; ssoUrl?: string } = {}): TestSamlIdp {
   const { key, cert } = keyPair();
   const entityId = options.entityId ?? 'http://idp.test/saml';
-  const ssoUrl = 'http://idp.test/saml/sso';
+  const ssoUrl = options.ssoUrl ?? 'http://idp.test/saml/sso';
   const idp = samlify.IdentityProvider({
     entityID: entityId,
     privateKey: key,
@@ -130,4 +133,123 @@ export function startSamlIdp(options: { entityId?: string } = {}): TestSamlIdp {
 export function stripSignatures(samlResponse: string): string {
   const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
   return Buffer.from(xml.replace(/<(ds:)?Signature[\s\S]*?<\/(ds:)?Signature>/g, '')).toString('base64');
+}
+
+export interface SamlIdpUser extends SamlUser {
+  password: string;
+}
+
+/** The IdP as a browser meets it: its own sign-in page, then the HTTP-POST binding back to the SP. */
+export interface SamlIdpServer extends TestSamlIdp {
+  /** Accounts by e-mail (lower case). */
+  users: Map<string, SamlIdpUser>;
+  /** Registers an SP (its metadata XML), as an administrator adds an application in the IdP. */
+  trust(spMetadata: string): void;
+  /** Responses posted back to an SP, and sign-in attempts the form refused. */
+  signIns: { ok: number; refused: number };
+  close(): Promise<void>;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** The Issuer of a deflated, base64 AuthnRequest (HTTP-Redirect binding): which SP is asking. */
+function requestIssuer(samlRequest: string): string | null {
+  try {
+    const xml = inflateRawSync(Buffer.from(samlRequest, 'base64')).toString('utf8');
+    return /<(?:saml2?:)?Issuer[^>]*>([^<]+)<\/(?:saml2?:)?Issuer>/.exec(xml)?.[1]?.trim() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function loginPage(entityId: string, request: string, error: string | null, email = ''): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Sign in - test SAML IdP</title></head><body>
+<h1 data-testid="idp-title">Sign in to ${escapeHtml(entityId)}</h1>
+${error ? `<p role="alert" data-testid="idp-error">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/saml/login">
+<input type="hidden" name="request" value="${escapeHtml(request)}">
+<label>E-mail <input name="email" type="email" autocomplete="username" value="${escapeHtml(email)}" data-testid="idp-email"></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" data-testid="idp-password"></label>
+<button type="submit" data-testid="idp-submit">Sign in</button>
+</form></body></html>`;
+}
+
+/** The SAML HTTP-POST binding: a form that posts itself to the SP's ACS. */
+function postBindingPage(acs: string, samlResponse: string, relayState: string | null): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Signing you in…</title></head><body>
+<form method="post" action="${escapeHtml(acs)}">
+<input type="hidden" name="SAMLResponse" value="${escapeHtml(samlResponse)}">
+${relayState !== null ? `<input type="hidden" name="RelayState" value="${escapeHtml(relayState)}">` : ''}
+<noscript><button type="submit">Continue</button></noscript>
+</form><script>document.forms[0].submit();</script></body></html>`;
+}
+
+async function readForm(req: http.IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+/**
+ * A SAML IdP listening on loopback: GET /saml/sso shows its sign-in page for the AuthnRequest in
+ * the query; POST /saml/login checks e-mail and password and answers with the auto-submitting
+ * form of the HTTP-POST binding, carrying a response signed by samlify.
+ */
+export async function startSamlIdpServer(options: { entityId?: string } = {}): Promise<SamlIdpServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const idp = startSamlIdp({ entityId: options.entityId ?? `${origin}/saml/metadata`, ssoUrl: `${origin}/saml/sso` });
+  const users = new Map<string, SamlIdpUser>();
+  const providers = new Map<string, string>();
+  const signIns = { ok: 0, refused: 0 };
+
+  const send = (res: http.ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8') => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+    res.end(body);
+  };
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', origin);
+    if (req.method === 'GET' && url.pathname === '/saml/metadata') return send(res, 200, idp.metadata, 'application/samlmetadata+xml');
+    if (req.method === 'GET' && url.pathname === '/saml/sso') {
+      const samlRequest = url.searchParams.get('SAMLRequest');
+      if (!samlRequest) return send(res, 400, 'no SAMLRequest');
+      return send(res, 200, loginPage(idp.entityId, url.search.slice(1), null));
+    }
+    if (req.method === 'POST' && url.pathname === '/saml/login') {
+      const form = await readForm(req);
+      const request = form.get('request') ?? '';
+      const query = new URLSearchParams(request);
+      const spMetadata = providers.get(requestIssuer(query.get('SAMLRequest') ?? '') ?? '');
+      if (!spMetadata) return send(res, 400, 'this service provider is not registered with the IdP');
+      const email = (form.get('email') ?? '').trim().toLowerCase();
+      const user = users.get(email);
+      if (!user || user.password !== form.get('password')) {
+        signIns.refused += 1;
+        return send(res, 200, loginPage(idp.entityId, request, 'Unknown e-mail or wrong password.', email));
+      }
+      const samlResponse = await idp.respond(spMetadata, `${idp.ssoUrl}?${request}`, user);
+      const acs = /AssertionConsumerService[^>]*Location="([^"]+)"/.exec(spMetadata)![1]!;
+      signIns.ok += 1;
+      return send(res, 200, postBindingPage(acs, samlResponse, query.get('RelayState')));
+    }
+    return send(res, 404, 'not found');
+  }
+
+  server.on('request', (req, res) => {
+    handle(req, res).catch((error: Error) => send(res, 500, error.message, 'text/plain'));
+  });
+
+  return {
+    ...idp,
+    users,
+    signIns,
+    trust(spMetadata) {
+      const entityId = /entityID="([^"]+)"/.exec(spMetadata)?.[1];
+      if (!entityId) throw new Error('not SP metadata: no entityID');
+      providers.set(entityId, spMetadata);
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

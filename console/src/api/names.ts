@@ -1,4 +1,5 @@
 import { useGroups } from './identity.ts';
+import { useMe } from './session.ts';
 import { useMemberDirectory, useOrganizations, useProjectOptions, useWorkspaceOptions } from './tenancy.ts';
 import type { Scope, Subject } from './types.ts';
 
@@ -9,10 +10,14 @@ export function useNames(orgId: string) {
   const workspaces = useWorkspaceOptions(orgId);
   const projects = useProjectOptions(orgId);
   const orgs = useOrganizations();
+  const me = useMe();
 
+  // Someone without member:read (a workspace admin an SSO mapping made) still knows their own name.
   const userName = (id: string) => {
     const m = members.data?.find((x) => x.userId === id);
-    return m ? m.displayName || m.email : id;
+    if (m) return m.displayName || m.email;
+    const self = me.data?.user;
+    return self && self.id === id ? self.displayName || self.email : id;
   };
   const groupName = (id: string) => groups.data?.find((g) => g.id === id)?.name ?? id;
   const workspaceName = (id: string) => workspaces.data?.find((w) => w.id === id)?.name ?? id;

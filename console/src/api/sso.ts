@@ -61,6 +61,14 @@ export function useVerifyDomain(orgId: string) {
   ]);
 }
 
+export function useDeleteDomain(orgId: string) {
+  return useApiMutation(
+    ({ id, version }: { id: string; version: number }) =>
+      call(api.DELETE('/api/v1/orgs/{orgId}/domains/{domainId}', { params: { path: { orgId, domainId: id } }, ...ifMatch(version) })),
+    [orgKey(orgId, 'domains')],
+  );
+}
+
 export function useEnforceSso(orgId: string) {
   return useApiMutation(
     ({ id, version, enforceSso }: { id: string; version: number; enforceSso: boolean }) =>

@@ -1,9 +1,11 @@
 import { Alert, Badge, Button, Code, Group, SegmentedControl, Stack, Stepper, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { useOrgId } from '../api/org.ts';
 import {
   useCreateDomain,
   useCreateSsoConnection,
+  useDeleteDomain,
   useDomains,
   useEnforceSso,
   useSetSsoConnectionEnabled,
@@ -14,6 +16,7 @@ import {
   type SsoConnection,
   type SsoConnectionInput,
 } from '../api/sso.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { SectionCard } from '../components/SectionCard.tsx';
@@ -115,7 +118,7 @@ function Traces({ orgId, connectionId }: { orgId: string; connectionId: string }
     <Table>
       <Table.Tbody>
         {traces.data.map((t) => (
-          <Table.Tr key={t.id}>
+          <Table.Tr key={t.id} data-testid="sso-trace-row" data-reason={t.reason} data-outcome={t.outcome}>
             <Table.Td><Time iso={t.at} /></Table.Td>
             <Table.Td><Badge color={t.outcome === 'success' ? 'teal' : 'red'}>{t.reason}</Badge></Table.Td>
             <Table.Td>{t.purpose}</Table.Td>
@@ -132,6 +135,7 @@ function Domains({ orgId }: { orgId: string }) {
   const create = useCreateDomain(orgId);
   const verify = useVerifyDomain(orgId);
   const enforce = useEnforceSso(orgId);
+  const remove = useDeleteDomain(orgId);
   const [domain, setDomain] = useState('');
   return (
     <Stack>
@@ -143,7 +147,7 @@ function Domains({ orgId }: { orgId: string }) {
       <Table>
         <Table.Tbody>
           {domains.items.map((d) => (
-            <Table.Tr key={d.id}>
+            <Table.Tr key={d.id} data-testid="domain-row" data-domain={d.domain}>
               <Table.Td>{d.domain}</Table.Td>
               <Table.Td>{d.verified ? <Badge color="teal">verified</Badge> : <Code>TXT {d.txtRecord.value}</Code>}</Table.Td>
               <Table.Td>
@@ -152,6 +156,22 @@ function Domains({ orgId }: { orgId: string }) {
                 ) : (
                   <Button size="xs" variant="default" onClick={() => verify.mutate(d.id)}>Verify</Button>
                 )}
+              </Table.Td>
+              <Table.Td>
+                <ConfirmButton
+                  title={`Delete ${d.domain}?`}
+                  message={
+                    d.enforceSso
+                      ? `Addresses at ${d.domain} stop signing in through your identity provider, and single sign-on is no longer enforced for them.`
+                      : `Addresses at ${d.domain} stop signing in through your identity provider.`
+                  }
+                  confirmLabel="Delete domain"
+                  onConfirm={() => remove.mutateAsync({ id: d.id, version: d.version })}
+                  notice={`${d.domain} deleted.`}
+                  testId="domain-delete"
+                >
+                  Delete
+                </ConfirmButton>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -165,8 +185,12 @@ export function SsoPage() {
   const orgId = useOrgId();
   const connections = useSsoConnections(orgId);
   const toggle = useSetSsoConnectionEnabled(orgId);
+  const test = useTestSsoConnection(orgId);
   const [wizard, setWizard] = useState(false);
-  const [selected, setSelected] = useState<string | null>(null);
+  // A finished test sign-in comes back here with ?tested=<connection>: show its traces.
+  const [params] = useSearchParams();
+  const tested = params.get('tested');
+  const [selected, setSelected] = useState<string | null>(tested);
   return (
     <>
       <PageHeader title="Single sign-on" description="Connections to your identity provider, verified domains, and sign-in traces." actions={<Button onClick={() => setWizard(true)}>New connection</Button>} />
@@ -177,16 +201,34 @@ export function SsoPage() {
           </SectionCard>
         )}
         <SectionCard title="Connections">
-          <ProblemAlert error={connections.error ?? toggle.error} />
+          {tested && selected === tested && (
+            <Alert variant="light" color="blue" title="Test sign-in finished" data-testid="sso-tested">
+              What the identity provider sent, or why it failed, is the newest trace below.
+            </Alert>
+          )}
+          <ProblemAlert error={connections.error ?? toggle.error ?? test.error} />
           {connections.items.length === 0 && <Alert variant="light">No connection yet.</Alert>}
           <Table>
             <Table.Tbody>
               {connections.items.map((c) => (
-                <Table.Tr key={c.id}>
+                <Table.Tr key={c.id} data-testid="sso-connection-row" data-id={c.id}>
                   <Table.Td>{c.name}</Table.Td>
                   <Table.Td><Badge variant="light">{c.kind.toUpperCase()} · {c.preset}</Badge></Table.Td>
                   <Table.Td><Switch label="Enabled" checked={c.enabled} onChange={(e) => toggle.mutate({ id: c.id, version: c.version, enabled: e.currentTarget.checked })} /></Table.Td>
-                  <Table.Td><Button size="xs" variant="subtle" onClick={() => setSelected(c.id)}>Traces</Button></Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Button size="xs" variant="subtle" onClick={() => setSelected(c.id)}>Traces</Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        loading={test.isPending && test.variables === c.id}
+                        onClick={() => test.mutate(c.id, { onSuccess: (r) => window.open(r.authorizationUrl, '_blank', 'noopener') })}
+                        data-testid="sso-connection-test"
+                      >
+                        Test sign-in
+                      </Button>
+                    </Group>
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

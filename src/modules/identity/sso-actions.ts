@@ -10,4 +10,5 @@ export const ssoActions: ActionInfo[] = [
   { name: 'domain:read', scope: 'organization', description: 'See the organization\'s domains' },
   { name: 'domain:verify', scope: 'organization', description: 'Verify a claimed domain by its DNS TXT record' },
   { name: 'domain:update', scope: 'organization', description: 'Enforce single sign-on for a domain and name its break-glass users' },
+  { name: 'domain:delete', scope: 'organization', description: 'Give up a claimed or verified domain (its addresses stop routing to single sign-on)' },
 ];

@@ -96,6 +96,17 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
     schema: { tags, operationId: 'listDomains', summary: 'List claimed and verified domains', params: orgParams, querystring: pageQuery, response: { 200: pageOf(domainSchema), ...errorResponses } },
   }, async (req) => service.listDomains(principalOf(req), req.params.orgId, req.query));
 
+  r.get('/api/v1/orgs/:orgId/domains/:domainId', {
+    schema: { tags, operationId: 'getDomain', summary: 'Get a claimed or verified domain', params: domainParams, response: { 200: domainSchema, ...errorResponses } },
+  }, async (req, reply) => withEtag(reply, await service.getDomain(principalOf(req), req.params.orgId, req.params.domainId)));
+
+  r.delete('/api/v1/orgs/:orgId/domains/:domainId', {
+    schema: { tags, operationId: 'deleteDomain', summary: 'Give up a domain: its addresses stop routing to single sign-on', params: domainParams, response: { 204: z.null(), ...errorResponses } },
+  }, async (req, reply) => {
+    await service.deleteDomain(principalOf(req), req.params.orgId, req.params.domainId, ifMatchVersion(req));
+    return reply.code(204).send(null);
+  });
+
   r.post('/api/v1/orgs/:orgId/domains/:domainId/verify', {
     schema: { tags, operationId: 'verifyDomain', summary: 'Check the domain\'s DNS TXT record now', params: domainParams, response: { 200: domainSchema, ...errorResponses } },
   }, async (req, reply) => withEtag(reply, await service.verifyDomain(principalOf(req), req.params.orgId, req.params.domainId)));

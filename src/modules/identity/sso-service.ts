@@ -504,6 +504,18 @@ export function createSsoService(deps: ModuleDeps) {
     });
   }
 
+  /**
+   * A test sign-in may finish in another browser than the one that started it (`hexaplane sso
+   * connection test` prints the URL): it opens no session, so the browser binding that stops
+   * login CSRF protects nothing there. Sign-ins proper always need the cookie (ADR 0014).
+   */
+  async function unboundTestFlow(callbackUrl: URL): Promise<{ connectionId: string; state: string } | null> {
+    const state = callbackUrl.searchParams.get('state') ?? '';
+    if (!/^[A-Za-z0-9_-]{20,200}$/.test(state)) return null;
+    const login = await sso.findLoginState(db, state);
+    return login && login.purpose === 'test' ? { connectionId: login.connection_id, state } : null;
+  }
+
   function parseStateCookie(cookie: string | undefined): { connectionId: string; state: string } | null {
     const match = /^(sso_[0-9a-z]{26})\.([A-Za-z0-9_-]{20,200})$/.exec(cookie ?? '');
     return match ? { connectionId: match[1]!, state: match[2]! } : null;
@@ -716,6 +728,26 @@ export function createSsoService(deps: ModuleDeps) {
       return { items: result.items.map(domainView), nextCursor: result.nextCursor };
     },
 
+    async getDomain(p: Principal, orgId: string, domainId: string) {
+      const row = await requireDomain(orgId, domainId);
+      await authz.require(p, 'domain:read', domainResource(row));
+      return domainView(row);
+    },
+
+    /**
+     * Gives a domain up: its addresses no longer route to single sign-on, and SSO enforcement for
+     * it ends with it. Users, sessions and bindings made by sign-ins through it stay.
+     */
+    async deleteDomain(p: Principal, orgId: string, domainId: string, expectedVersion: number | undefined) {
+      const before = await requireDomain(orgId, domainId);
+      await authz.require(p, 'domain:delete', domainResource(before));
+      await tx(async (t) => {
+        const row = await sso.deleteDomain(t, orgId, domainId, expectedVersion);
+        if (!row) throw expectedVersion === undefined ? problems.notFound('domain', domainId) : problems.preconditionFailed();
+        await recordAudit(t, p, { action: 'domain:delete', orgId, target: { type: 'domain', id: row.id, name: row.domain }, before: domainView(row) });
+      });
+    },
+
     /** Looks for the TXT record now; a domain is verified for one organization at most. */
     async verifyDomain(p: Principal, orgId: string, domainId: string) {
       const before = await requireDomain(orgId, domainId);
@@ -827,7 +859,7 @@ export function createSsoService(deps: ModuleDeps) {
         const raw = samlClaims(result.profile, settings.attributes);
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, defaultClaimNames, subject, meta);
-          return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
+          return { status: 'tested', redirectTo: `${publicUrl()}/orgs/${conn.org_id}/sso?tested=${conn.id}` };
         }
         const opened = await signInWithClaims(conn, raw, meta, defaultClaimNames);
         const returnTo = input.RelayState && /^\/(?![/\\])/.test(input.RelayState) ? input.RelayState : '/';
@@ -855,7 +887,7 @@ export function createSsoService(deps: ModuleDeps) {
     async completeSignIn(search: string, cookie: string | undefined, meta: RequestMeta): Promise<CallbackOutcome> {
       // openid-client derives the redirect_uri it sends from this URL: it must be ours exactly.
       const callbackUrl = new URL(`${redirectUri()}${search}`);
-      const bound = parseStateCookie(cookie);
+      const bound = parseStateCookie(cookie) ?? (await unboundTestFlow(callbackUrl));
       if (!bound) throw problems.badRequest('sso-state-missing', 'This sign-in was not started in this browser (or took too long); start it again.', 'state');
       const conn = await sso.findConnectionById(db, bound.connectionId);
       if (!conn) throw problems.badRequest('sso-state-missing', 'The SSO connection of this sign-in no longer exists.', 'state');
@@ -877,7 +909,7 @@ export function createSsoService(deps: ModuleDeps) {
         subject = typeof raw.sub === 'string' ? raw.sub : null;
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, conn.settings.oidc!.claims, subject, meta);
-          return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
+          return { status: 'tested', redirectTo: `${publicUrl()}/orgs/${conn.org_id}/sso?tested=${conn.id}` };
         }
         const opened = await signInWithClaims(conn, raw, meta, conn.settings.oidc!.claims);
         return { status: 'signed-in', redirectTo: `${publicUrl()}${login.return_to ?? '/'}`, session: { token: opened.token, expiresAt: opened.expiresAt } };

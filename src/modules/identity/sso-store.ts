@@ -184,6 +184,12 @@ export async function listDomains(db: Queryable, orgId: string, after: string | 
   return query.orderBy('id').limit(limit + 1).execute();
 }
 
+export async function deleteDomain(db: Queryable, orgId: string, id: string, expectedVersion: number | undefined) {
+  let query = q(db).deleteFrom('sso_domains').where('org_id', '=', orgId).where('id', '=', id);
+  if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
+  return query.returningAll().executeTakeFirst();
+}
+
 /** The one organization that verified a domain, across tenants (sign-in routing). */
 export async function findVerifiedDomain(db: Queryable, domain: string) {
   return q(db).selectFrom('sso_domains').selectAll().where('domain', '=', domain).where('verified_at', 'is not', null).executeTakeFirst();
@@ -228,6 +234,11 @@ export async function verifiedDomainsOf(db: Queryable, orgId: string): Promise<s
 
 export async function insertLoginState(db: Queryable, row: LoginStateRow) {
   await q(db).insertInto('sso_login_states').values(row).execute();
+}
+
+/** Reads a state without taking it (a test sign-in finishing in another browser). */
+export async function findLoginState(db: Queryable, state: string) {
+  return q(db).selectFrom('sso_login_states').selectAll().where('state', '=', state).executeTakeFirst();
 }
 
 /** Takes the state (deletes it), so a callback can be completed only once. */
