@@ -51,6 +51,7 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  ssoSpKey: 'spk',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -19,6 +19,8 @@ export interface SamlSettings {
   wantResponseSigned: boolean;
   allowIdpInitiated: boolean;
   clockSkewSeconds: number;
+  /** Refuse assertions sent in plaintext (ADR 0014 amendment); absent on older rows: false. */
+  requireEncryptedAssertions?: boolean;
   attributes: { email: string; name: string; groups: string; department: string; costCenter: string };
 }
 
@@ -32,8 +34,10 @@ export interface SamlReplayCache {
   remember(assertionId: string, notOnOrAfter: Date): Promise<boolean>;
 }
 
-export function samlClient(settings: SamlSettings, sp: SamlSp, requests: CacheProvider): SAML {
+/** `decryptionPvk`: the SP private key (PEM) that opens this response's EncryptedAssertion. */
+export function samlClient(settings: SamlSettings, sp: SamlSp, requests: CacheProvider, decryptionPvk?: string): SAML {
   return new SAML({
+    ...(decryptionPvk ? { decryptionPvk } : {}),
     callbackUrl: sp.acsUrl,
     entryPoint: settings.ssoUrl,
     issuer: sp.entityId,
@@ -93,6 +97,48 @@ export async function parseIdpMetadata(xml: string): Promise<{ idpEntityId: stri
   const ssoUrl = byBinding('HTTP-Redirect') ?? byBinding('HTTP-POST');
   if (!entityId || !ssoUrl || certs.length === 0) return null;
   return { idpEntityId: entityId, ssoUrl, idpCerts: [...new Set(certs)].slice(0, 2) };
+}
+
+/** What the raw response says about encryption, read before node-saml validates it. */
+export interface EncryptionFacts {
+  /** A plaintext Assertion is a direct child of the Response. */
+  plaintext: boolean;
+  /** An EncryptedAssertion is a direct child of the Response. */
+  encrypted: boolean;
+  /** Its EncryptedKeys: the RSA-OAEP cipher values and digests (SHA-1 unless a DigestMethod says otherwise). */
+  encryptedKeys: Array<{ cipherValue: string; oaepHash: string }>;
+}
+
+/** Every descendant element with this (prefix-less) name. */
+function descendants(node: XmlNode | undefined, name: string): XmlNode[] {
+  if (!node || typeof node !== 'object') return [];
+  const found: XmlNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$' || key === '_' || !Array.isArray(value)) continue;
+    for (const child of value as XmlNode[]) {
+      if (key === name) found.push(child);
+      found.push(...descendants(child, name));
+    }
+  }
+  return found;
+}
+
+const oaepHashOf = (uri: string | undefined) => (uri?.endsWith('#sha512') ? 'sha512' : uri?.endsWith('#sha256') ? 'sha256' : 'sha1');
+
+export async function encryptionFacts(samlResponse: string): Promise<EncryptionFacts> {
+  let root: XmlNode;
+  try {
+    root = await parseXml(Buffer.from(samlResponse, 'base64').toString('utf8'));
+  } catch {
+    throw new SsoFailure('invalid-response', 'the SAMLResponse is not XML');
+  }
+  const response = children(root, 'Response')[0];
+  const encrypted = children(response, 'EncryptedAssertion');
+  const encryptedKeys = encrypted.flatMap((e) => descendants(e, 'EncryptedKey')).map((k) => ({
+    cipherValue: text(children(children(k, 'CipherData')[0], 'CipherValue')[0]),
+    oaepHash: oaepHashOf(attr(children(children(k, 'EncryptionMethod')[0], 'DigestMethod')[0], 'Algorithm')),
+  }));
+  return { plaintext: children(response, 'Assertion').length > 0, encrypted: encrypted.length > 0, encryptedKeys };
 }
 
 interface ResponseFacts {
