@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/kernel/clock.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { CookieBrowser } from '../support/cookie-browser.ts';
 import { startDnsServer, type TestDns } from '../support/dns-server.ts';
@@ -244,5 +245,70 @@ describe('encrypted SAML assertions', () => {
     const { location } = await samlSignIn('rot3@acme.test', { encryptTo: old, metadata: after });
     expect(location.searchParams.get('ssoError')).toBe('decryption-failed');
     expect(await t.deps.services.identity.findUserByEmail('rot3@acme.test')).toBeUndefined();
+  });
+});
+
+describe('SSO sessions follow the organization security policy', () => {
+  const policy = (sessions: { idleMinutes: number | null; absoluteHours: number | null; maxConcurrent: number | null }) => ({
+    mfa: { required: 'off', stepUpMinutes: 15 },
+    password: { minLength: 12 },
+    sessions,
+    ipAllowList: { console: [], api: [], breakGlassUserIds: [] },
+    lockout: { threshold: 5, baseSeconds: 30 },
+  });
+  const putPolicy = (sessions: Parameters<typeof policy>[0]) => expectJson(t.app, admin, 'PUT', org('/security-policy'), 200, { body: policy(sessions) });
+  const alive = async (browser: CookieBrowser) => (await browser.request(`${base}/api/v1/me`)).status === 200;
+  const PASSWORD = 'a long river crossing 7';
+
+  async function passwordSignIn(email: string) {
+    const browser = new CookieBrowser();
+    const res = await browser.request(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    expect(res.status).toBe(200);
+    return browser;
+  }
+
+  afterAll(async () => {
+    await putPolicy({ idleMinutes: null, absoluteHours: null, maxConcurrent: null });
+  });
+
+  it('counts SSO and password sessions together against the maximum, ending the oldest either way', async () => {
+    // A password user of the organization whose e-mail domain is verified: SSO links to the same account.
+    const pat = await t.db.transaction().execute(async (tx) => {
+      const user = await t.deps.services.identity.createLocalUser(tx, { email: 'pat@acme.test', displayName: 'Pat', password: PASSWORD });
+      await t.deps.services.tenancy.addMemberUnchecked(tx, orgId, user.id);
+      return user;
+    });
+    await putPolicy({ idleMinutes: null, absoluteHours: null, maxConcurrent: 2 });
+    const first = await passwordSignIn('pat@acme.test');
+    const second = (await samlSignIn('pat@acme.test')).browser;
+    expect([await alive(first), await alive(second)]).toEqual([true, true]);
+    const third = await passwordSignIn('pat@acme.test');
+    expect([await alive(first), await alive(second), await alive(third)]).toEqual([false, true, true]);
+    const fourth = (await samlSignIn('pat@acme.test')).browser;
+    expect([await alive(second), await alive(third), await alive(fourth)]).toEqual([false, true, true]);
+    // Both kinds of sign-in record the sessions they ended.
+    const creates = (await expectJson(t.app, admin, 'GET', org('/audit-events'), 200, { query: { action: 'session:create', targetId: pat.id, outcome: 'success' } })).items;
+    const ended = creates.filter((e: { after?: { endedSessions?: string[] } }) => e.after?.endedSessions?.length === 1);
+    expect(ended.map((e: { after: { via?: string } }) => e.after.via ?? 'password').sort()).toEqual(['password', 'sso']);
+  });
+
+  it('ends an SSO session after the policy idle time and gives it the policy absolute lifetime', async () => {
+    await putPolicy({ idleMinutes: 5, absoluteHours: 1, maxConcurrent: null });
+    const clock = fixedClock(new Date());
+    const real = t.deps.clock;
+    t.deps.clock = clock;
+    try {
+      const { browser } = await samlSignIn('idle@acme.test');
+      const sessions = (await (await browser.request(`${base}/api/v1/me/sessions`)).json()) as { items: Array<{ current: boolean; expiresAt: string; idleExpiresAt: string }> };
+      const current = sessions.items.find((s) => s.current)!;
+      expect(new Date(current.expiresAt).getTime()).toBe(clock.now().getTime() + 3600_000);
+      expect(new Date(current.idleExpiresAt).getTime()).toBe(clock.now().getTime() + 5 * 60_000);
+      clock.advance(4 * 60_000);
+      expect(await alive(browser)).toBe(true);
+      clock.advance(6 * 60_000);
+      expect(await alive(browser)).toBe(false);
+    } finally {
+      t.deps.clock = real;
+    }
   });
 });

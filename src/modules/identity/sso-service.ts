@@ -14,7 +14,8 @@ import { randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client'
 import type { ScopeType } from '../access/index.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { RequestMeta } from './session-service.ts';
-import { iso, openSession } from './session-service.ts';
+import { iso, startSession } from './session-service.ts';
+import type { SecurityPolicy } from './security-policy.ts';
 import {
   amrProvesMfa,
   defaultClaimNames,
@@ -121,7 +122,13 @@ const domainResource = (row: sso.DomainRow): Resource => ({ type: 'domain', id: 
 
 export type SsoService = ReturnType<typeof createSsoService>;
 
-export function createSsoService(deps: ModuleDeps) {
+/** What SSO sign-in needs of the organization security policies (bound late in service.ts). */
+export interface SsoSessionPolicies {
+  /** The policies of the user's organizations plus the connection's (the user may join it now). */
+  policiesFor(userId: string | null, orgId: string): Promise<SecurityPolicy[]>;
+}
+
+export function createSsoService(deps: ModuleDeps, sessionPolicies: SsoSessionPolicies) {
   const { db, authz } = deps;
   const now = () => deps.clock.now();
   const tx = <T>(work: (t: Tx) => Promise<T>) => db.transaction().execute(work);
@@ -380,6 +387,8 @@ export function createSsoService(deps: ModuleDeps) {
       }
     }
     const mfaAt = amrProvesMfa(raw.amr) ? now() : null;
+    // The same session limits as a password sign-in: the strictest policy of the user's organizations.
+    const policies = await sessionPolicies.policiesFor(user?.id ?? null, conn.org_id);
     return tx(async (t) => {
       let provisioned = false;
       if (!user) {
@@ -409,7 +418,7 @@ export function createSsoService(deps: ModuleDeps) {
       });
       const actor = newPrincipal({ kind: 'user', id: user.id, displayName: user.display_name, orgId: conn.org_id, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId });
       const change = await applyMappings(t, conn, user.id, desired, actor);
-      const opened = await openSession(deps, t, user, meta, { authenticatedVia: 'sso', mfaAt });
+      const opened = await startSession(deps, t, user, meta, { via: 'sso', mfaAt, policies });
       await recordAudit(t, { ...actor, sessionId: opened.sessionId }, {
         action: 'session:create',
         orgId: conn.org_id,
@@ -424,6 +433,7 @@ export function createSsoService(deps: ModuleDeps) {
           mfa: mfaAt !== null,
           granted: change.add.map(grantKey),
           revoked: change.remove.map(grantKey),
+          ...(opened.endedSessions.length ? { endedSessions: opened.endedSessions } : {}),
         },
       });
       return opened;
