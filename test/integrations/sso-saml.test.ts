@@ -26,13 +26,16 @@ let spMetadata: string;
 const org = (path: string) => `/api/v1/orgs/${orgId}${path}`;
 
 /** Starts at Hexaplane, answers at the IdP, posts the response to the ACS; the final redirect. */
-async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; acsConnection?: string; idp?: TestSamlIdp; encryptTo?: string; metadata?: string } = {}) {
+async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; acsConnection?: string; idp?: TestSamlIdp; encryptTo?: string; metadata?: string; authnContext?: string } = {}) {
   const browser = new CookieBrowser();
   const conn = options.connection ?? connectionId;
   const start = await browser.request(`${base}/api/v1/sso/saml/${conn}/start?returnTo=%2Fworkspaces`);
   expect(start.status).toBe(302);
   const redirect = start.headers.get('location')!;
-  let response = await (options.idp ?? idp).respond(options.metadata ?? spMetadata, redirect, { email, groups: options.groups ?? [] }, options.overrides, options.encryptTo ? { encryptTo: options.encryptTo } : {});
+  let response = await (options.idp ?? idp).respond(options.metadata ?? spMetadata, redirect, { email, groups: options.groups ?? [] }, options.overrides, {
+    ...(options.encryptTo ? { encryptTo: options.encryptTo } : {}),
+    ...(options.authnContext ? { authnContext: options.authnContext } : {}),
+  });
   if (options.tamper) response = options.tamper(response);
   const relay = new URL(redirect).searchParams.get('RelayState') ?? '';
   const post = () =>
@@ -290,6 +293,14 @@ describe('SSO sessions follow the organization security policy', () => {
     const creates = (await expectJson(t.app, admin, 'GET', org('/audit-events'), 200, { query: { action: 'session:create', targetId: pat.id, outcome: 'success' } })).items;
     const ended = creates.filter((e: { after?: { endedSessions?: string[] } }) => e.after?.endedSessions?.length === 1);
     expect(ended.map((e: { after: { via?: string } }) => e.after.via ?? 'password').sort()).toEqual(['password', 'sso']);
+  });
+
+  it("keeps the IdP's second factor: an MFA AuthnContext marks the session's MFA time, a password one does not", async () => {
+    const mfaAt = async (browser: CookieBrowser) => ((await (await browser.request(`${base}/api/v1/me/mfa`)).json()) as { mfaAt: string | null }).mfaAt;
+    const strong = await samlSignIn('strong@acme.test', { authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract' });
+    expect(await mfaAt(strong.browser)).not.toBeNull();
+    const weak = await samlSignIn('weak@acme.test');
+    expect(await mfaAt(weak.browser)).toBeNull();
   });
 
   it('ends an SSO session after the policy idle time and gives it the policy absolute lifetime', async () => {

@@ -51,7 +51,7 @@ export interface TestSamlIdp {
    * template values. `encryptTo`: the assertion (signed, then) encrypted to this certificate
    * (base64 DER), or `'metadata'` for the SP metadata's first encryption certificate.
    */
-  respond(spMetadata: string, redirectUrl: string, user: SamlUser, overrides?: Record<string, string>, options?: { encryptTo?: string }): Promise<string>;
+  respond(spMetadata: string, redirectUrl: string, user: SamlUser, overrides?: Record<string, string>, options?: { encryptTo?: string; authnContext?: string }): Promise<string>;
 }
 
 function keyPair(): { key: string; cert: string } {
@@ -66,8 +66,8 @@ function keyPair(): { key: string; cert: string } {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const authn = (now: Date) =>
-  `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`;
+const authn = (now: Date, classRef = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport') =>
+  `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext><saml:AuthnContextClassRef>${escapeXml(classRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`;
 
 function attributeStatement(user: SamlUser): string {
   const attribute = (name: string, values: string[]) =>
@@ -124,7 +124,7 @@ export function startSamlIdp(options: { entityId?: string } = {}): TestSamlIdp {
       const response = await (respondOptions.encryptTo ? encryptingIdp : idp).createLoginResponse(sp, request, 'post', { email: user.email }, (template) => ({
         id,
         // replaceTagsByValue escapes values: the XML fragments go in first, as they are.
-        context: samlify.SamlLib.replaceTagsByValue(template.replace('{AuthnStatement}', authn(now)).replace('{AttributeStatement}', attributeStatement(user)), {
+        context: samlify.SamlLib.replaceTagsByValue(template.replace('{AuthnStatement}', authn(now, respondOptions.authnContext)).replace('{AttributeStatement}', attributeStatement(user)), {
           ID: id,
           AssertionID: `_${crypto.randomUUID()}`,
           Destination: acs,

@@ -146,6 +146,8 @@ interface ResponseFacts {
   recipients: string[];
   assertionId: string | undefined;
   notOnOrAfter: string | undefined;
+  /** The AuthnStatements' AuthnContextClassRefs: how the IdP authenticated the user. */
+  authnContextClassRefs: string[];
 }
 
 /**
@@ -161,6 +163,10 @@ async function responseFacts(responseXml: string, assertionXml: string): Promise
     recipients: confirmations.flatMap((c) => children(c, 'SubjectConfirmationData')).map((d) => attr(d, 'Recipient') ?? ''),
     assertionId: attr(assertion, 'ID'),
     notOnOrAfter: attr(children(assertion, 'Conditions')[0], 'NotOnOrAfter'),
+    authnContextClassRefs: children(assertion, 'AuthnStatement')
+      .flatMap((a) => children(children(a, 'AuthnContext')[0], 'AuthnContextClassRef'))
+      .map((c) => text(c as unknown as string | XmlNode))
+      .filter(Boolean),
   };
 }
 
@@ -175,6 +181,29 @@ export interface SamlResult {
   profile: Profile;
   assertionId: string;
   notOnOrAfter: Date;
+  authnContextClassRefs: string[];
+}
+
+/** AuthnContext classes that mean a second factor (SAML 2.0 classes, REFEDS MFA, Entra ID's). */
+const MFA_AUTHN_CONTEXTS = new Set([
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+  'https://refeds.org/profile/mfa',
+  'http://schemas.microsoft.com/claims/multipleauthn',
+]);
+const ENTRA_AUTHN_METHODS = 'http://schemas.microsoft.com/claims/authnmethodsreferences';
+
+/**
+ * The SAML counterpart of OIDC's `amr`: ['mfa'] when the AuthnContext (or Entra ID's
+ * authnmethodsreferences attribute) says the IdP checked a second factor, else [].
+ */
+export function samlAmr(authnContextClassRefs: readonly string[], profile: Profile): string[] {
+  const raw = (profile as unknown as Record<string, unknown>)[ENTRA_AUTHN_METHODS];
+  const methods = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...authnContextClassRefs, ...methods].some((v) => typeof v === 'string' && MFA_AUTHN_CONTEXTS.has(v)) ? ['mfa'] : [];
 }
 
 export async function validateSamlResponse(client: SAML, samlResponse: string, acsUrl: string, replays: SamlReplayCache, now: Date): Promise<SamlResult> {
@@ -193,7 +222,7 @@ export async function validateSamlResponse(client: SAML, samlResponse: string, a
   if (!assertionId) throw new SsoFailure('invalid-response', 'the assertion has no ID');
   const until = facts.notOnOrAfter ? new Date(facts.notOnOrAfter) : new Date(now.getTime() + 10 * 60_000);
   if (!(await replays.remember(assertionId, until))) throw new SsoFailure('replay', `assertion ${assertionId} was already used`);
-  return { profile, assertionId, notOnOrAfter: until };
+  return { profile, assertionId, notOnOrAfter: until, authnContextClassRefs: facts.authnContextClassRefs };
 }
 
 /** node-saml's error messages as stable reasons (docs/sso.md has the table). */

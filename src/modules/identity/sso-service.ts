@@ -35,7 +35,7 @@ import {
 } from './sso-claims.ts';
 import { createTxtResolver } from './sso-dns.ts';
 import { createOidcRelyingParty, SsoFailure } from './sso-oidc.ts';
-import { encryptionFacts, parseIdpMetadata, samlClaims, samlClient, spMetadata, validateSamlResponse, type SamlSettings } from './sso-saml.ts';
+import { encryptionFacts, parseIdpMetadata, samlAmr, samlClaims, samlClient, spMetadata, validateSamlResponse, type SamlSettings } from './sso-saml.ts';
 import { keyOpening, newSpEncryptionKey, withEncryptionCertificates } from './sso-saml-keys.ts';
 import type { CacheProvider } from '@node-saml/node-saml';
 import { randomBytes, X509Certificate } from 'node:crypto';
@@ -949,7 +949,8 @@ export function createSsoService(deps: ModuleDeps, sessionPolicies: SsoSessionPo
         const result = await validateSamlResponse(client, input.SAMLResponse, samlSp(conn.id).acsUrl, replays, now());
         subject = result.profile.nameID;
         if (!settings.allowIdpInitiated && !result.profile.inResponseTo) throw new SsoFailure('idp-initiated-refused', 'IdP-initiated sign-in is off for this connection');
-        const raw = samlClaims(result.profile, settings.attributes);
+        // The AuthnContext plays OIDC's amr: a second factor at the IdP marks the session's MFA time.
+        const raw = { ...samlClaims(result.profile, settings.attributes), amr: samlAmr(result.authnContextClassRefs, result.profile) };
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, defaultClaimNames, subject, meta);
           return { status: 'tested', redirectTo: `${publicUrl()}/settings/sso?tested=${conn.id}` };
