@@ -2,7 +2,8 @@
  * The console's one step-up prompt (ADR 0013) in Chromium: an administrator with an
  * authenticator app, in an organization that requires MFA for administrators, saves the security
  * policy after the step-up window has passed. The API answers 403 step-up-required; the console
- * asks for a code once (not the page: the prompt is global), proves it, and retries the save.
+ * asks for a code once (not the page: the prompt is global), proves it, and retries the save;
+ * then the same with a passkey (Chromium's virtual authenticator).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -39,11 +40,12 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('step-up prompt in Chromiu
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run npm run build:console (npm test does)`);
     const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
+    // WebAuthn refuses IP addresses as relying party ids: the console is served as localhost.
+    base = `http://localhost:${port}`;
     t = await createTestApp({ publicUrl: base });
     t.deps.clock = clock;
     await t.app.listen({ host: '127.0.0.1', port });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, timeout: 30_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...chromiumArgs, '--host-resolver-rules=MAP localhost 127.0.0.1'], timeout: 30_000 });
   }, 60_000);
 
   afterAll(async () => {
@@ -51,7 +53,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('step-up prompt in Chromiu
     await t?.close();
   });
 
-  it('asks for a TOTP code when a sensitive save answers step-up-required, then retries the save', async () => {
+  it('asks for a TOTP code (then a passkey) when a sensitive save answers step-up-required, then retries the save', async () => {
     const admin = await signIn(t.app);
     const orgId = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Step-up', slug: 'step-up' } })).id as string;
     const started = await expectJson(t.app, admin, 'POST', '/api/v1/me/mfa/totp', 201);
@@ -105,6 +107,29 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('step-up prompt in Chromiu
     expect((saved.policy as { lockout: { threshold: number } }).lockout.threshold).toBe(7);
     const stepUps = await t.db.selectFrom('audit_events').select(['action', 'outcome']).where('org_id', '=', orgId).where('action', '=', 'session:step-up').execute();
     expect(stepUps).toEqual([{ action: 'session:step-up', outcome: 'success' }]);
+
+    // A passkey, added while the second factor is fresh, answers the next prompt.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    await page.goto('/me/mfa');
+    await page.getByTestId('mfa-passkey-name').fill('Virtual authenticator');
+    await page.getByTestId('mfa-passkey-add').click();
+    await page.getByTestId('mfa-passkey-row').waitFor();
+    await page.goto(`/orgs/${orgId}/security-policy`);
+    await page.getByLabel('Failures before lockout').waitFor();
+    clock.advance(2 * 60_000);
+    await page.getByLabel('Failures before lockout').fill('8');
+    await page.getByTestId('security-policy-save').click();
+    await page.getByTestId('step-up-passkey').click();
+    await page.getByTestId('step-up-totp').waitFor({ state: 'detached' });
+    // The retried save (an earlier "saved" notice may still be on screen: count the responses).
+    await expect.poll(() => puts.length, { timeout: STEP_TIMEOUT }).toBe(4);
+    expect(puts).toEqual([403, 200, 403, 200]);
+    const again = await t.db.withTables<MfaTables>().selectFrom('org_security_policies').select('policy').where('org_id', '=', orgId).executeTakeFirstOrThrow();
+    expect((again.policy as { lockout: { threshold: number } }).lockout.threshold).toBe(8);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
