@@ -21,7 +21,11 @@ export function createIdentityService(deps: ModuleDeps) {
   const sso = createSsoService(deps, { policiesFor: (userId, orgId) => policies.policiesFor(userId, orgId) });
   const sessions = createSessionService(
     deps,
-    { secondFactor: (user, meta) => mfa!.secondFactor(user, meta), policiesOf: (userId) => policies.policiesOf(userId) },
+    {
+      secondFactor: (user, meta) => mfa!.secondFactor(user, meta),
+      policiesOf: (userId) => policies.policiesOf(userId),
+      policiesFor: (userId, orgId) => policies.policiesFor(userId, orgId),
+    },
     { passwordSignInRefusal: sso.passwordSignInRefusal },
   );
   mfa = createMfaService(deps, sessions, policies);

@@ -84,6 +84,8 @@ export interface SignInPolicies {
   secondFactor(user: store.UserRow, meta: RequestMeta): Promise<MfaChallenge | null>;
   /** The security policies of the user's organizations. */
   policiesOf(userId: string): Promise<SecurityPolicy[]>;
+  /** The policies of the user's organizations (none for no user) and of this organization. */
+  policiesFor(userId: string | null, orgId: string): Promise<SecurityPolicy[]>;
 }
 
 export interface SessionServiceOptions {
@@ -200,8 +202,14 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
       return row ? userSummary(row) : undefined;
     },
 
-    async createLocalUser(t: Tx, input: { email: string; displayName: string; password: string }): Promise<UserSummary> {
+    async createLocalUser(t: Tx, input: { email: string; displayName: string; password: string; orgId?: string }): Promise<UserSummary> {
       assertPasswordAcceptable(input.password, input.email, 'password');
+      if (input.orgId) {
+        const minLength = strictestPasswordMinLength((await policies?.policiesFor(null, input.orgId)) ?? []);
+        if ([...input.password.normalize('NFKC')].length < minLength) {
+          throw problems.validation([{ field: 'password', message: `must be at least ${minLength} characters (the organization's policy)` }]);
+        }
+      }
       const passwordHash = await hashPassword(input.password);
       try {
         const row = await store.insertUser(t, {

@@ -301,6 +301,24 @@ describe('common passwords', () => {
   });
 });
 
+describe("the organization's password length at invitation accept", () => {
+  it('applies the inviting organization\'s minimum to a new account', async () => {
+    const admin = await signIn(t.app);
+    const strict = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Strict', slug: 'strict-passwords' } })).id;
+    const policy = await expectJson(t.app, admin, 'GET', `/api/v1/orgs/${strict}/security-policy`, 200);
+    await expectJson(t.app, admin, 'PUT', `/api/v1/orgs/${strict}/security-policy`, 200, {
+      body: { mfa: policy.mfa, password: { minLength: 20 }, sessions: policy.sessions, ipAllowList: policy.ipAllowList, lockout: policy.lockout },
+    });
+    const inv = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${strict}/invitations`, 201, { body: { email: 'strict@acme.test', roleId: 'org-member' } });
+    const token = new URL(inv.acceptUrl).searchParams.get('token');
+    const short = await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'sixteen chars ok' } });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().errors).toEqual([{ field: 'password', message: "must be at least 20 characters (the organization's policy)" }]);
+    expect(await t.deps.services.identity.findUserByEmail('strict@acme.test')).toBeUndefined();
+    expect((await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'twenty or more characters' } })).statusCode).toBe(200);
+  });
+});
+
 describe('users', () => {
   it('creates local users with the password policy and case-insensitive unique e-mail', async () => {
     const identity = t.deps.services.identity;
