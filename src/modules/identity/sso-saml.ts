@@ -5,6 +5,8 @@
  * skew, InResponseTo against the requests we sent (a database-backed cache, so any replica can
  * finish a flow), plus what node-saml leaves to us: Destination and Recipient, the issuer, and a
  * replay cache of assertion ids. Failures become stable trace reasons (`samlReasonOf`).
+ * Encrypted assertions are decrypted by node-saml with the SP key the caller chose
+ * (`encryptionFacts` + sso-saml-keys.ts); the AuthnContext says whether the IdP checked MFA.
  */
 import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
 import { parseStringPromise, processors } from 'xml2js';
