@@ -4,6 +4,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider } from 'react-router';
 import { queryClient, setUnauthenticatedHandler } from './api/query.ts';
 import { meKey } from './api/session.ts';
+import { StepUpPrompt } from './components/StepUpPrompt.tsx';
 import { router } from './router.tsx';
 import { theme } from './theme.ts';
 
@@ -20,6 +21,7 @@ export function App() {
       <Notifications position="bottom-right" />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
+        <StepUpPrompt />
       </QueryClientProvider>
     </MantineProvider>
   );

@@ -56,6 +56,7 @@ export const idPrefixes = {
   notificationSend: 'nsd',
   // budgets (issue 5)
   budget: 'bud',
+  ssoSpKey: 'spk',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -736,6 +736,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/sso-connections/{connectionId}/encryption-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an SP encryption key rotation (SAML): a new current key; the previous one still decrypts */
+        post: operations["createSsoEncryptionKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso-connections/{connectionId}/encryption-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Retire a previous SP encryption key (ends a rotation) */
+        delete: operations["retireSsoEncryptionKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/sso-connections/{connectionId}/mappings": {
         parameters: {
             query?: never;
@@ -2882,6 +2916,20 @@ export interface components {
                 wantResponseSigned: boolean;
                 allowIdpInitiated: boolean;
                 clockSkewSeconds: number;
+                /** @description Plaintext assertions are refused (trace reason assertion-not-encrypted) */
+                requireEncryptedAssertions: boolean;
+                /** @description The SP encryption certificates, current first; two during a rotation */
+                encryptionCertificates: {
+                    id: string;
+                    /** @description SHA-256 */
+                    fingerprint: string;
+                    /** @description PEM: give it to the IdP to encrypt assertions to (also in the SP metadata) */
+                    certificate: string;
+                    /** @description The newest key; the other one (during a rotation) still decrypts */
+                    current: boolean;
+                    createdAt: string;
+                    notAfter: string;
+                }[];
                 attributes: {
                     email: string;
                     name: string;
@@ -4158,6 +4206,20 @@ export interface components {
                 wantResponseSigned: boolean;
                 allowIdpInitiated: boolean;
                 clockSkewSeconds: number;
+                /** @description Plaintext assertions are refused (trace reason assertion-not-encrypted) */
+                requireEncryptedAssertions: boolean;
+                /** @description The SP encryption certificates, current first; two during a rotation */
+                encryptionCertificates: {
+                    id: string;
+                    /** @description SHA-256 */
+                    fingerprint: string;
+                    /** @description PEM: give it to the IdP to encrypt assertions to (also in the SP metadata) */
+                    certificate: string;
+                    /** @description The newest key; the other one (during a rotation) still decrypts */
+                    current: boolean;
+                    createdAt: string;
+                    notAfter: string;
+                }[];
                 attributes: {
                     email: string;
                     name: string;
@@ -10550,6 +10612,11 @@ export interface operations {
                         allowIdpInitiated?: boolean;
                         /** @default 120 */
                         clockSkewSeconds?: number;
+                        /**
+                         * @description Refuse assertions the IdP did not encrypt to the SP encryption certificate
+                         * @default false
+                         */
+                        requireEncryptedAssertions?: boolean;
                         /** @description Which SAML attribute carries each value (NameID is the e-mail fallback) */
                         attributes?: {
                             email?: string;
@@ -10887,6 +10954,7 @@ export interface operations {
                         wantResponseSigned?: boolean;
                         allowIdpInitiated?: boolean;
                         clockSkewSeconds?: number;
+                        requireEncryptedAssertions?: boolean;
                     };
                 };
             };
@@ -10996,6 +11064,202 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SsoTestStart"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSsoEncryptionKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with sso_ */
+                connectionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConnection"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retireSsoEncryptionKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with sso_ */
+                connectionId: string;
+                /** @description An id starting with spk_ */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConnection"];
                 };
             };
             /** @description Default Response */

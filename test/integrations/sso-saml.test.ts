@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/kernel/clock.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { CookieBrowser } from '../support/cookie-browser.ts';
 import { startDnsServer, type TestDns } from '../support/dns-server.ts';
 import { expectJson, signIn, type Credentials } from '../support/http.ts';
 import { freePort } from '../support/ports.ts';
-import { startSamlIdp, stripSignatures, type TestSamlIdp } from '../support/saml-idp.ts';
+import { startSamlIdp, strayCertificate, stripSignatures, type TestSamlIdp } from '../support/saml-idp.ts';
 
 /**
  * SAML single sign-on against samlify as the identity provider, through Hexaplane on a real
@@ -25,13 +26,16 @@ let spMetadata: string;
 const org = (path: string) => `/api/v1/orgs/${orgId}${path}`;
 
 /** Starts at Hexaplane, answers at the IdP, posts the response to the ACS; the final redirect. */
-async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; acsConnection?: string; idp?: TestSamlIdp } = {}) {
+async function samlSignIn(email: string, options: { overrides?: Record<string, string>; tamper?: (r: string) => string; groups?: string[]; connection?: string; acsConnection?: string; idp?: TestSamlIdp; encryptTo?: string; metadata?: string; authnContext?: string } = {}) {
   const browser = new CookieBrowser();
   const conn = options.connection ?? connectionId;
   const start = await browser.request(`${base}/api/v1/sso/saml/${conn}/start?returnTo=%2Fworkspaces`);
   expect(start.status).toBe(302);
   const redirect = start.headers.get('location')!;
-  let response = await (options.idp ?? idp).respond(spMetadata, redirect, { email, groups: options.groups ?? [] }, options.overrides);
+  let response = await (options.idp ?? idp).respond(options.metadata ?? spMetadata, redirect, { email, groups: options.groups ?? [] }, options.overrides, {
+    ...(options.encryptTo ? { encryptTo: options.encryptTo } : {}),
+    ...(options.authnContext ? { authnContext: options.authnContext } : {}),
+  });
   if (options.tamper) response = options.tamper(response);
   const relay = new URL(redirect).searchParams.get('RelayState') ?? '';
   const post = () =>
@@ -173,5 +177,149 @@ describe('SAML sign-in (samlify IdP)', () => {
     await expectJson(t.app, admin, 'PATCH', org(`/sso-connections/${connectionId}`), 200, { body: { saml: { idpCerts: [idp.certificate, next.certificate] } } });
     const { location } = await samlSignIn('roll@acme.test', { idp: next });
     expect(location.pathname).toBe('/workspaces');
+  });
+});
+
+describe('encrypted SAML assertions', () => {
+  const encryptionCerts = (xml: string) => [...xml.matchAll(/<KeyDescriptor use="encryption">[\s\S]*?<ds:X509Certificate>([^<]+)</g)].map((m) => m[1]!);
+  const connection = () => expectJson(t.app, admin, 'GET', org(`/sso-connections/${connectionId}`), 200);
+  const setRequired = (on: boolean) => expectJson(t.app, admin, 'PATCH', org(`/sso-connections/${connectionId}`), 200, { body: { saml: { requireEncryptedAssertions: on } } });
+  const freshMetadata = async () => (await fetch(`${base}/api/v1/sso/saml/${connectionId}/metadata`)).text();
+
+  it('publishes the SP encryption certificate in the metadata and on the connection', async () => {
+    const certs = encryptionCerts(spMetadata);
+    expect(certs).toHaveLength(1);
+    const view = await connection();
+    expect(view.saml.requireEncryptedAssertions).toBe(false);
+    expect(view.saml.encryptionCertificates).toHaveLength(1);
+    expect(view.saml.encryptionCertificates[0]).toMatchObject({ current: true });
+    expect(view.saml.encryptionCertificates[0].certificate.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '')).toBe(certs[0]);
+    // The private key is sealed at rest: no PEM key in the row.
+    const row = await t.db.withTables<{ sso_connections: { id: string; sp_encryption_keys: unknown } }>().selectFrom('sso_connections').select('sp_encryption_keys').where('id', '=', connectionId).executeTakeFirstOrThrow();
+    expect(JSON.stringify(row.sp_encryption_keys)).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('signs in with an assertion encrypted to the SP certificate', async () => {
+    const { browser, location } = await samlSignIn('enc@acme.test', { encryptTo: 'metadata', groups: ['Engineering'] });
+    expect(location.href).toBe(`${base}/workspaces`);
+    expect(browser.jar.has('hxp_session')).toBe(true);
+    expect(await t.deps.services.identity.findUserByEmail('enc@acme.test')).toBeDefined();
+  });
+
+  it('refuses an assertion encrypted to another key (decryption-failed) and creates nothing', async () => {
+    const { browser, location } = await samlSignIn('stray@acme.test', { encryptTo: strayCertificate() });
+    expect(location.searchParams.get('ssoError')).toBe('decryption-failed');
+    expect(browser.jar.has('hxp_session')).toBe(false);
+    expect(await t.deps.services.identity.findUserByEmail('stray@acme.test')).toBeUndefined();
+    expect(await latestTrace()).toMatchObject({ reason: 'decryption-failed', outcome: 'failure' });
+  });
+
+  it('refuses a plaintext assertion when encryption is required (assertion-not-encrypted), accepts an encrypted one', async () => {
+    await setRequired(true);
+    try {
+      const { browser, location } = await samlSignIn('plain@acme.test');
+      expect(location.searchParams.get('ssoError')).toBe('assertion-not-encrypted');
+      expect(browser.jar.has('hxp_session')).toBe(false);
+      expect(await t.deps.services.identity.findUserByEmail('plain@acme.test')).toBeUndefined();
+      expect(await latestTrace()).toMatchObject({ reason: 'assertion-not-encrypted', outcome: 'failure' });
+      const encrypted = await samlSignIn('plain@acme.test', { encryptTo: 'metadata' });
+      expect(encrypted.location.pathname).toBe('/workspaces');
+    } finally {
+      await setRequired(false);
+    }
+  });
+
+  it('rotates the SP encryption key: both certificates decrypt during the overlap, the retired one no longer does', async () => {
+    const old = encryptionCerts(await freshMetadata())[0]!;
+    const rotated = await expectJson(t.app, admin, 'POST', org(`/sso-connections/${connectionId}/encryption-keys`), 201);
+    const [current, previous] = rotated.saml.encryptionCertificates;
+    expect(previous).toMatchObject({ current: false });
+    const during = await freshMetadata();
+    expect(encryptionCerts(during)).toHaveLength(2);
+    expect(encryptionCerts(during)[1]).toBe(old);
+    const next = encryptionCerts(during)[0]!;
+    expect((await samlSignIn('rot1@acme.test', { encryptTo: old, metadata: during })).location.pathname).toBe('/workspaces');
+    expect((await samlSignIn('rot2@acme.test', { encryptTo: next, metadata: during })).location.pathname).toBe('/workspaces');
+    await expectJson(t.app, admin, 'DELETE', org(`/sso-connections/${connectionId}/encryption-keys/${current.id}`), 409);
+    const retired = await expectJson(t.app, admin, 'DELETE', org(`/sso-connections/${connectionId}/encryption-keys/${previous.id}`), 200);
+    expect(retired.saml.encryptionCertificates.map((c: { id: string }) => c.id)).toEqual([current.id]);
+    const after = await freshMetadata();
+    expect(encryptionCerts(after)).toEqual([next]);
+    const { location } = await samlSignIn('rot3@acme.test', { encryptTo: old, metadata: after });
+    expect(location.searchParams.get('ssoError')).toBe('decryption-failed');
+    expect(await t.deps.services.identity.findUserByEmail('rot3@acme.test')).toBeUndefined();
+  });
+});
+
+describe('SSO sessions follow the organization security policy', () => {
+  const policy = (sessions: { idleMinutes: number | null; absoluteHours: number | null; maxConcurrent: number | null }) => ({
+    mfa: { required: 'off', stepUpMinutes: 15 },
+    password: { minLength: 12 },
+    sessions,
+    ipAllowList: { console: [], api: [], breakGlassUserIds: [] },
+    lockout: { threshold: 5, baseSeconds: 30 },
+  });
+  const putPolicy = (sessions: Parameters<typeof policy>[0]) => expectJson(t.app, admin, 'PUT', org('/security-policy'), 200, { body: policy(sessions) });
+  const alive = async (browser: CookieBrowser) => (await browser.request(`${base}/api/v1/me`)).status === 200;
+  const PASSWORD = 'a long river crossing 7';
+
+  async function passwordSignIn(email: string) {
+    const browser = new CookieBrowser();
+    const res = await browser.request(`${base}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    expect(res.status).toBe(200);
+    return browser;
+  }
+
+  afterAll(async () => {
+    await putPolicy({ idleMinutes: null, absoluteHours: null, maxConcurrent: null });
+  });
+
+  it('counts SSO and password sessions together against the maximum, ending the oldest either way', async () => {
+    // A password user of the organization whose e-mail domain is verified: SSO links to the same account.
+    const pat = await t.db.transaction().execute(async (tx) => {
+      const user = await t.deps.services.identity.createLocalUser(tx, { email: 'pat@acme.test', displayName: 'Pat', password: PASSWORD });
+      await t.deps.services.tenancy.addMemberUnchecked(tx, orgId, user.id);
+      return user;
+    });
+    await putPolicy({ idleMinutes: null, absoluteHours: null, maxConcurrent: 2 });
+    const first = await passwordSignIn('pat@acme.test');
+    const second = (await samlSignIn('pat@acme.test')).browser;
+    expect([await alive(first), await alive(second)]).toEqual([true, true]);
+    const third = await passwordSignIn('pat@acme.test');
+    expect([await alive(first), await alive(second), await alive(third)]).toEqual([false, true, true]);
+    const fourth = (await samlSignIn('pat@acme.test')).browser;
+    expect([await alive(second), await alive(third), await alive(fourth)]).toEqual([false, true, true]);
+    // Both kinds of sign-in record the sessions they ended.
+    const creates = (await expectJson(t.app, admin, 'GET', org('/audit-events'), 200, { query: { action: 'session:create', targetId: pat.id, outcome: 'success' } })).items;
+    const ended = creates.filter((e: { after?: { endedSessions?: string[] } }) => e.after?.endedSessions?.length === 1);
+    expect(ended.map((e: { after: { via?: string } }) => e.after.via ?? 'password').sort()).toEqual(['password', 'sso']);
+  });
+
+  it("keeps the IdP's second factor: an MFA AuthnContext marks the session's MFA time, a password one does not", async () => {
+    const mfaAt = async (browser: CookieBrowser) => ((await (await browser.request(`${base}/api/v1/me/mfa`)).json()) as { mfaAt: string | null }).mfaAt;
+    const strong = await samlSignIn('strong@acme.test', { authnContext: 'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract' });
+    expect(await mfaAt(strong.browser)).not.toBeNull();
+    const weak = await samlSignIn('weak@acme.test');
+    expect(await mfaAt(weak.browser)).toBeNull();
+  });
+
+  it('ends an SSO session after the policy idle time and gives it the policy absolute lifetime', async () => {
+    await putPolicy({ idleMinutes: 5, absoluteHours: 1, maxConcurrent: null });
+    const clock = fixedClock(new Date());
+    const real = t.deps.clock;
+    t.deps.clock = clock;
+    try {
+      const { browser } = await samlSignIn('idle@acme.test');
+      const sessions = (await (await browser.request(`${base}/api/v1/me/sessions`)).json()) as { items: Array<{ current: boolean; expiresAt: string; idleExpiresAt: string }> };
+      const current = sessions.items.find((s) => s.current)!;
+      expect(new Date(current.expiresAt).getTime()).toBe(clock.now().getTime() + 3600_000);
+      expect(new Date(current.idleExpiresAt).getTime()).toBe(clock.now().getTime() + 5 * 60_000);
+      clock.advance(4 * 60_000);
+      expect(await alive(browser)).toBe(true);
+      clock.advance(6 * 60_000);
+      expect(await alive(browser)).toBe(false);
+    } finally {
+      t.deps.clock = real;
+    }
   });
 });

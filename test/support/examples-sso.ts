@@ -102,6 +102,14 @@ export const ssoExamples: Record<string, ExampleBuilder> = {
       readOnly: true,
     }),
   listSsoTraces: (w) => connectionIn(w),
+  createSsoEncryptionKey: async (w) => ({ params: inA(w, { connectionId: (await ssoFixtures.samlConnection(w)).id }), successStatus: 201, action: 'sso-connection:update' }),
+  // A rotation under way: the previous key is the one to retire.
+  retireSsoEncryptionKey: async (w) => {
+    const conn = await ssoFixtures.samlConnection(w);
+    const rotated = await createInA(w, `/sso-connections/${conn.id}/encryption-keys`, undefined);
+    const previous = rotated.saml.encryptionCertificates.find((c: { current: boolean }) => !c.current);
+    return { params: inA(w, { connectionId: conn.id, keyId: previous.id }), successStatus: 200, action: 'sso-connection:update' };
+  },
   createDomain: async (w) => {
     const name = `${unique('acme-new-domain')}.test`;
     w.rememberSecretsOfA(name);

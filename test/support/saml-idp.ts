@@ -49,8 +49,12 @@ export interface TestSamlIdp {
   ssoUrl: string;
   metadata: string;
   certificate: string;
-  /** A signed SAMLResponse (base64) answering the AuthnRequest in `redirectUrl`; `overrides` replace template values. */
-  respond(spMetadata: string, redirectUrl: string, user: SamlUser, overrides?: Record<string, string>): Promise<string>;
+  /**
+   * A signed SAMLResponse (base64) answering the AuthnRequest in `redirectUrl`; `overrides` replace
+   * template values. `encryptTo`: the assertion (signed, then) encrypted to this certificate
+   * (base64 DER), or `'metadata'` for the SP metadata's first encryption certificate.
+   */
+  respond(spMetadata: string, redirectUrl: string, user: SamlUser, overrides?: Record<string, string>, options?: { encryptTo?: string; authnContext?: string }): Promise<string>;
 }
 
 function keyPair(): { key: string; cert: string } {
@@ -65,8 +69,8 @@ function keyPair(): { key: string; cert: string } {
 
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const authn = (now: Date) =>
-  `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`;
+const authn = (now: Date, classRef = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport') =>
+  `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext><saml:AuthnContextClassRef>${escapeXml(classRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`;
 
 function attributeStatement(user: SamlUser): string {
   const attribute = (name: string, values: string[]) =>
@@ -76,26 +80,43 @@ function attributeStatement(user: SamlUser): string {
   return `<saml:AttributeStatement>${attribute('email', [user.email])}${attribute('name', [user.name ?? user.email])}${user.groups?.length ? attribute('groups', user.groups) : ''}</saml:AttributeStatement>`;
 }
 
+/** A self-signed certificate (base64 DER) of a fresh key pair: an encryption key that is not the SP's. */
+export function strayCertificate(): string {
+  return keyPair().cert.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+}
+
+const ENCRYPTION_DESCRIPTOR = /<(?:md:)?KeyDescriptor use="encryption">[\s\S]*?<\/(?:md:)?KeyDescriptor>/g;
+
+/** The SP metadata samlify reads, with exactly one encryption certificate: the one to encrypt to. */
+function spMetadataEncryptingTo(spMetadata: string, encryptTo: string): string {
+  const cert = encryptTo === 'metadata' ? /<KeyDescriptor use="encryption">[\s\S]*?<ds:X509Certificate>([^<]+)</.exec(spMetadata)?.[1] : encryptTo;
+  if (!cert) throw new Error('the SP metadata has no encryption certificate');
+  const descriptor = `<KeyDescriptor use="encryption"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></KeyDescriptor>`;
+  return spMetadata.replace(ENCRYPTION_DESCRIPTOR, '').replace(/(<SPSSODescriptor\b[^>]*>)/, `$1${descriptor}`);
+}
+
 export function startSamlIdp(options: { entityId?: string; ssoUrl?: string } = {}): TestSamlIdp {
   const { key, cert } = keyPair();
   const entityId = options.entityId ?? 'http://idp.test/saml';
   const ssoUrl = options.ssoUrl ?? 'http://idp.test/saml/sso';
-  const idp = samlify.IdentityProvider({
+  const settings = {
     entityID: entityId,
     privateKey: key,
     signingCert: cert,
-    isAssertionEncrypted: false,
     wantAuthnRequestsSigned: false,
     nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
     singleSignOnService: [{ Binding: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect', Location: ssoUrl }],
-  });
+  };
+  const idp = samlify.IdentityProvider({ ...settings, isAssertionEncrypted: false });
+  // The same IdP with assertion encryption on (RSA-OAEP key transport, AES-256-CBC content).
+  const encryptingIdp = samlify.IdentityProvider({ ...settings, isAssertionEncrypted: true });
   return {
     entityId,
     ssoUrl,
     metadata: idp.getMetadata(),
     certificate: cert,
-    async respond(spMetadata, redirectUrl, user, overrides = {}) {
-      const sp = samlify.ServiceProvider({ metadata: spMetadata });
+    async respond(spMetadata, redirectUrl, user, overrides = {}, respondOptions = {}) {
+      const sp = samlify.ServiceProvider({ metadata: respondOptions.encryptTo ? spMetadataEncryptingTo(spMetadata, respondOptions.encryptTo) : spMetadata.replace(ENCRYPTION_DESCRIPTOR, '') });
       const query = Object.fromEntries(new URL(redirectUrl).searchParams);
       const request = await idp.parseLoginRequest(sp, 'redirect', { query });
       const spEntity = /entityID="([^"]+)"/.exec(spMetadata)![1]!;
@@ -103,10 +124,10 @@ export function startSamlIdp(options: { entityId?: string; ssoUrl?: string } = {
       const now = new Date();
       const later = new Date(now.getTime() + 5 * 60_000).toISOString();
       const id = `_${crypto.randomUUID()}`;
-      const response = await idp.createLoginResponse(sp, request, 'post', { email: user.email }, (template) => ({
+      const response = await (respondOptions.encryptTo ? encryptingIdp : idp).createLoginResponse(sp, request, 'post', { email: user.email }, (template) => ({
         id,
         // replaceTagsByValue escapes values: the XML fragments go in first, as they are.
-        context: samlify.SamlLib.replaceTagsByValue(template.replace('{AuthnStatement}', authn(now)).replace('{AttributeStatement}', attributeStatement(user)), {
+        context: samlify.SamlLib.replaceTagsByValue(template.replace('{AuthnStatement}', authn(now, respondOptions.authnContext)).replace('{AttributeStatement}', attributeStatement(user)), {
           ID: id,
           AssertionID: `_${crypto.randomUUID()}`,
           Destination: acs,

@@ -76,3 +76,30 @@ export function useEnforceSso(orgId: string) {
     [orgKey(orgId, 'domains')],
   );
 }
+
+/** Plaintext SAML assertions refused (or accepted again). */
+export function useRequireEncryptedAssertions(orgId: string) {
+  return useApiMutation(
+    ({ id, version, required }: { id: string; version: number; required: boolean }) =>
+      call(api.PATCH('/api/v1/orgs/{orgId}/sso-connections/{connectionId}', { params: { path: { orgId, connectionId: id } }, body: { saml: { requireEncryptedAssertions: required } }, ...ifMatch(version) })),
+    [orgKey(orgId, 'sso-connections')],
+  );
+}
+
+/** Starts an SP encryption key rotation: a new current certificate, the previous one still decrypts. */
+export function useCreateSsoEncryptionKey(orgId: string) {
+  return useApiMutation(
+    ({ id, version }: { id: string; version: number }) =>
+      call(api.POST('/api/v1/orgs/{orgId}/sso-connections/{connectionId}/encryption-keys', { params: { path: { orgId, connectionId: id } }, ...ifMatch(version) })),
+    [orgKey(orgId, 'sso-connections')],
+  );
+}
+
+/** Ends a rotation: the previous SP encryption key no longer decrypts. */
+export function useRetireSsoEncryptionKey(orgId: string) {
+  return useApiMutation(
+    ({ id, version, keyId }: { id: string; version: number; keyId: string }) =>
+      call(api.DELETE('/api/v1/orgs/{orgId}/sso-connections/{connectionId}/encryption-keys/{keyId}', { params: { path: { orgId, connectionId: id, keyId } }, ...ifMatch(version) })),
+    [orgKey(orgId, 'sso-connections')],
+  );
+}

@@ -1,8 +1,7 @@
 import { Alert, Badge, Button, Code, Group, Image, PinInput, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { IconFingerprint, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
-import { useConfirmTotp, useMyMfa, useRegenerateRecoveryCodes, useRegisterPasskey, useRemovePasskey, useRemoveTotp, useStartTotp, useStepUp } from '../api/mfa.ts';
-import { isProblem, problemBody } from '../api/problem.ts';
+import { useConfirmTotp, useMyMfa, useRegenerateRecoveryCodes, useRegisterPasskey, useRemovePasskey, useRemoveTotp, useStartTotp } from '../api/mfa.ts';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemAlert, QueryState } from '../components/ProblemAlert.tsx';
 import { SectionCard } from '../components/SectionCard.tsx';
@@ -19,30 +18,6 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
           <Code key={c}>{c}</Code>
         ))}
       </SimpleGrid>
-    </Alert>
-  );
-}
-
-/** Asks for a fresh second factor when the server answers step-up-required. */
-function StepUp({ error }: { error: unknown }) {
-  const stepUp = useStepUp();
-  const [code, setCode] = useState('');
-  if (!isProblem(error, 403) || !String(problemBody(error)?.type ?? '').endsWith('step-up-required')) return <ProblemAlert error={error} />;
-  return (
-    <Alert color="blue" title="Confirm it is you" data-testid="mfa-step-up">
-      <Stack gap="xs">
-        <Text size="sm">Changing your factors needs a recent second factor.</Text>
-        <Group>
-          <PinInput length={6} type="number" value={code} onChange={setCode} />
-          <Button size="xs" disabled={code.length !== 6} loading={stepUp.isPending} onClick={() => stepUp.mutate({ totp: code }, { onSuccess: () => notifySuccess('Verified: try again') })}>
-            Verify
-          </Button>
-          <Button size="xs" variant="light" loading={stepUp.isPending} onClick={() => stepUp.mutate({ passkey: true }, { onSuccess: () => notifySuccess('Verified: try again') })}>
-            Use a passkey
-          </Button>
-        </Group>
-        {stepUp.error && <ProblemAlert error={stepUp.error} />}
-      </Stack>
     </Alert>
   );
 }
@@ -65,7 +40,7 @@ function TotpSection({ enrolled }: { enrolled: boolean }) {
             Remove
           </Button>
         </Group>
-        {remove.error && <StepUp error={remove.error} />}
+        {remove.error && <ProblemAlert error={remove.error} />}
       </Stack>
     );
   }
@@ -73,7 +48,7 @@ function TotpSection({ enrolled }: { enrolled: boolean }) {
     return (
       <Stack align="flex-start">
         <Button onClick={() => start.mutate()} loading={start.isPending} data-testid="mfa-totp-start">Set up an authenticator app</Button>
-        {start.error && <StepUp error={start.error} />}
+        {start.error && <ProblemAlert error={start.error} />}
       </Stack>
     );
   }
@@ -116,14 +91,14 @@ function PasskeySection({ credentials }: { credentials: { id: string; name: stri
           <Button color="red" variant="subtle" size="xs" onClick={() => remove.mutate(c.id, { onSuccess: () => notifySuccess('Passkey removed') })}>Remove</Button>
         </Group>
       ))}
-      {remove.error && <StepUp error={remove.error} />}
+      {remove.error && <ProblemAlert error={remove.error} />}
       <Group align="flex-end">
         <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="mfa-passkey-name" />
         <Button leftSection={<IconFingerprint size={16} />} loading={register.isPending} onClick={() => register.mutate(name, { onSuccess: (r) => { setCodes(r.recoveryCodes ?? null); notifySuccess('Passkey added'); } })} data-testid="mfa-passkey-add">
           Add a passkey
         </Button>
       </Group>
-      {register.error && <StepUp error={register.error} />}
+      {register.error && <ProblemAlert error={register.error} />}
     </Stack>
   );
 }
@@ -153,7 +128,7 @@ export function MfaPage() {
                 <Button variant="default" disabled={status.recoveryCodes.total === 0} loading={regenerate.isPending} onClick={() => regenerate.mutate()}>
                   Make new recovery codes
                 </Button>
-                {regenerate.error && <StepUp error={regenerate.error} />}
+                {regenerate.error && <ProblemAlert error={regenerate.error} />}
               </Stack>
             </SectionCard>
           </Stack>

@@ -6,6 +6,9 @@ import {
   useCreateDomain,
   useCreateSsoConnection,
   useDeleteDomain,
+  useCreateSsoEncryptionKey,
+  useRequireEncryptedAssertions,
+  useRetireSsoEncryptionKey,
   useDomains,
   useEnforceSso,
   useSetSsoConnectionEnabled,
@@ -92,6 +95,7 @@ function ConnectionWizard({ orgId, onDone }: { orgId: string; onDone: () => void
               <>
                 <Text size="sm">Entity ID / audience: <Code>{created.saml.spEntityId}</Code></Text>
                 <Text size="sm">ACS (reply) URL: <Code>{created.saml.acsUrl}</Code></Text>
+                <Text size="sm">To encrypt assertions: the SP metadata at <Code>{created.saml.spMetadataUrl}</Code> carries the encryption certificate.</Text>
               </>
             ) : (
               <Text size="sm">Sign-in redirect URI: <Code>{created.redirectUri}</Code></Text>
@@ -127,6 +131,52 @@ function Traces({ orgId, connectionId }: { orgId: string; connectionId: string }
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** A SAML connection's SP encryption certificates: require encryption, rotate, retire the previous one. */
+function SamlEncryption({ orgId, connection }: { orgId: string; connection: SsoConnection }) {
+  const require = useRequireEncryptedAssertions(orgId);
+  const rotate = useCreateSsoEncryptionKey(orgId);
+  const retire = useRetireSsoEncryptionKey(orgId);
+  const saml = connection.saml!;
+  const target = { id: connection.id, version: connection.version };
+  return (
+    <Stack data-testid="saml-encryption">
+      <Switch
+        label="Require encrypted assertions"
+        description="Plaintext assertions are refused (trace reason assertion-not-encrypted)"
+        checked={saml.requireEncryptedAssertions}
+        onChange={(e) => require.mutate({ ...target, required: e.currentTarget.checked })}
+      />
+      <Table>
+        <Table.Tbody>
+          {saml.encryptionCertificates.map((c) => (
+            <Table.Tr key={c.id}>
+              <Table.Td>{c.current ? <Badge color="teal">current</Badge> : <Badge color="gray">previous</Badge>}</Table.Td>
+              <Table.Td><Code>{c.fingerprint}</Code></Table.Td>
+              <Table.Td><Time iso={c.createdAt} /></Table.Td>
+              <Table.Td>
+                {!c.current && (
+                  <Button size="xs" variant="default" loading={retire.isPending} onClick={() => retire.mutate({ ...target, keyId: c.id })}>
+                    Retire
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Text size="sm" c="dimmed">
+        The SP metadata (<Code>{saml.spMetadataUrl}</Code>) lists every certificate here. Rotate, let the IdP pick up the new certificate, then retire the previous one.
+      </Text>
+      <ProblemAlert error={require.error ?? rotate.error ?? retire.error} />
+      <Group>
+        <Button size="xs" variant="default" loading={rotate.isPending} onClick={() => rotate.mutate(target)}>
+          Rotate encryption key
+        </Button>
+      </Group>
+    </Stack>
   );
 }
 
@@ -235,6 +285,12 @@ export function SsoPage() {
           </Table>
           {selected && (
             <Stack mt="md">
+              {connections.items.find((c) => c.id === selected)?.saml && (
+                <>
+                  <Title order={5}>Assertion encryption</Title>
+                  <SamlEncryption orgId={orgId} connection={connections.items.find((c) => c.id === selected)!} />
+                </>
+              )}
               <Title order={5}>Traces</Title>
               <Traces orgId={orgId} connectionId={selected} />
             </Stack>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passwordWeaknesses } from './passwords.ts';
+import { isCommonPassword, passwordWeaknesses } from './passwords.ts';
 
 describe('passwordWeaknesses', () => {
   const email = 'alice.smith@example.com';
@@ -33,5 +33,22 @@ describe('passwordWeaknesses', () => {
 
   it('ignores a local part too short to matter', () => {
     expect(passwordWeaknesses('a perfectly good password', 'a@example.com')).toEqual([]);
+  });
+});
+
+describe('common passwords (zxcvbn-ts list)', () => {
+  const email = 'alice.smith@example.com';
+  const common = 'is one of the most common passwords (found in leaked password lists): choose another';
+
+  it('refuses a listed password in any letter case', () => {
+    expect(passwordWeaknesses('qwerty123456', email)).toEqual([common]);
+    expect(passwordWeaknesses('QWERTY123456', email)).toEqual([common]);
+    expect(passwordWeaknesses('Password1234', email)).toEqual([common]);
+    expect(isCommonPassword('1Q2W3E4R5T6Y')).toBe(true);
+  });
+
+  it('accepts the same password made unusual', () => {
+    expect(passwordWeaknesses('qwerty123456 plus a river', email)).toEqual([]);
+    expect(isCommonPassword('qwerty1234567890-hexaplane')).toBe(false);
   });
 });

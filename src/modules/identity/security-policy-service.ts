@@ -124,6 +124,14 @@ export function createSecurityPolicyService(deps: ModuleDeps, factors: { hasFact
     stepUpGuard,
     policiesOf,
 
+    /** The user's organizations' policies (none for a user not created yet) and this organization's. */
+    async policiesFor(userId: string | null, orgId: string): Promise<SecurityPolicy[]> {
+      const mine = userId ? await policiesOf(userId) : [];
+      if (mine.some((p) => p.orgId === orgId)) return mine;
+      const policy = await policyOf(orgId);
+      return policy ? [...mine, policy] : mine;
+    },
+
     /** The organizations of the user whose policy requires the user to use MFA. */
     async mfaRequiredBy(userId: string): Promise<string[]> {
       const policies = await policiesOf(userId);

@@ -15,13 +15,17 @@ export type IdentityService = ReturnType<typeof createIdentityService>;
 
 /** The identity use cases: users and sessions, API keys, groups, SCIM; and the contract others call. */
 export function createIdentityService(deps: ModuleDeps) {
-  const sso = createSsoService(deps);
   // MFA and security policies hook into sign-in, and sign-in into MFA: bound late.
   let mfa: MfaService | null = null;
   const policies = createSecurityPolicyService(deps, { hasFactors: (userId) => mfa!.hasFactors(userId) });
+  const sso = createSsoService(deps, { policiesFor: (userId, orgId) => policies.policiesFor(userId, orgId) });
   const sessions = createSessionService(
     deps,
-    { secondFactor: (user, meta) => mfa!.secondFactor(user, meta), policiesOf: (userId) => policies.policiesOf(userId) },
+    {
+      secondFactor: (user, meta) => mfa!.secondFactor(user, meta),
+      policiesOf: (userId) => policies.policiesOf(userId),
+      policiesFor: (userId, orgId) => policies.policiesFor(userId, orgId),
+    },
     { passwordSignInRefusal: sso.passwordSignInRefusal },
   );
   mfa = createMfaService(deps, sessions, policies);

@@ -84,6 +84,8 @@ export interface SignInPolicies {
   secondFactor(user: store.UserRow, meta: RequestMeta): Promise<MfaChallenge | null>;
   /** The security policies of the user's organizations. */
   policiesOf(userId: string): Promise<SecurityPolicy[]>;
+  /** The policies of the user's organizations (none for no user) and of this organization. */
+  policiesFor(userId: string | null, orgId: string): Promise<SecurityPolicy[]>;
 }
 
 export interface SessionServiceOptions {
@@ -156,37 +158,18 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
    */
   async function issueSession(user: store.UserRow, meta: RequestMeta, mfa: { method: string } | null) {
     const orgIds = await orgIdsOf(user);
-    const limits = strictestSessionLimits((await policies?.policiesOf(user.id)) ?? [], {
-      idleMinutes: deps.config.sessionIdleMinutes,
-      absoluteHours: deps.config.sessionAbsoluteHours,
-    });
-    const token = randomToken(32);
-    const csrfToken = randomToken(32);
-    const at = now();
-    const session = await tx(async (t) => {
+    const userPolicies = (await policies?.policiesOf(user.id)) ?? [];
+    const opened = await tx(async (t) => {
       if (user.failed_logins > 0 || user.locked_until) await store.setSignInFailures(t, user.id, 0, null);
-      const row = await store.insertSession(t, {
-        id: newId('session'),
-        user_id: user.id,
-        token_hash: sha256Hex(token),
-        csrf_token: csrfToken,
-        created_at: at,
-        last_seen_at: at,
-        expires_at: new Date(at.getTime() + limits.absoluteHours * 3600_000),
-        ip: meta.ip,
-        user_agent: meta.userAgent,
-        mfa_at: mfa ? at : null,
-        idle_minutes: limits.idleMinutes === deps.config.sessionIdleMinutes ? null : limits.idleMinutes,
-      });
-      const ended = limits.maxConcurrent === null ? [] : await endOldestSessions(t, user.id, limits.maxConcurrent, at);
-      await auditInOrgs(t, orgIds, actorOf(user, meta, row.id), {
+      const started = await startSession(deps, t, user, meta, { via: 'password', mfaAt: mfa ? now() : null, policies: userPolicies });
+      await auditInOrgs(t, orgIds, actorOf(user, meta, started.sessionId), {
         action: 'session:create',
         target: accountTarget(user),
-        after: { sessionId: row.id, expiresAt: iso(row.expires_at), ...(mfa ? { mfa: mfa.method } : {}), ...(ended.length ? { endedSessions: ended } : {}) },
+        after: { sessionId: started.sessionId, expiresAt: iso(started.expiresAt), ...(mfa ? { mfa: mfa.method } : {}), ...(started.endedSessions.length ? { endedSessions: started.endedSessions } : {}) },
       });
-      return row;
+      return started;
     });
-    return { user: currentUser(user), sessionId: session.id, token, csrfToken, expiresAt: new Date(session.expires_at) };
+    return { user: currentUser(user), sessionId: opened.sessionId, token: opened.token, csrfToken: opened.csrfToken, expiresAt: opened.expiresAt };
   }
 
   function sessionView(row: store.SessionRow, currentSessionId: string | null): SessionView {
@@ -219,8 +202,14 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
       return row ? userSummary(row) : undefined;
     },
 
-    async createLocalUser(t: Tx, input: { email: string; displayName: string; password: string }): Promise<UserSummary> {
+    async createLocalUser(t: Tx, input: { email: string; displayName: string; password: string; orgId?: string }): Promise<UserSummary> {
       assertPasswordAcceptable(input.password, input.email, 'password');
+      if (input.orgId) {
+        const minLength = strictestPasswordMinLength((await policies?.policiesFor(null, input.orgId)) ?? []);
+        if ([...input.password.normalize('NFKC')].length < minLength) {
+          throw problems.validation([{ field: 'password', message: `must be at least ${minLength} characters (the organization's policy)` }]);
+        }
+      }
       const passwordHash = await hashPassword(input.password);
       try {
         const row = await store.insertUser(t, {
@@ -368,16 +357,20 @@ export function createSessionService(deps: ModuleDeps, policies?: SignInPolicies
 }
 
 /**
- * Opens a session for a user who proved who they are some other way (single sign-on), in the
- * caller's transaction; the caller writes the audit event. The cookie token is returned once.
+ * The one way a session starts, whether the user proved who they are with a password (and
+ * perhaps a second factor) or through single sign-on: in the caller's transaction, with the
+ * limits of the strictest of `policies` (the user's organizations' security policies) within
+ * the platform's — absolute and idle timeouts — and the oldest live sessions beyond their
+ * maximum ended. The caller writes the audit event. The cookie token is returned once.
  */
-export async function openSession(
+export async function startSession(
   deps: ModuleDeps,
   t: Tx,
   user: store.UserRow,
   meta: RequestMeta,
-  options: { authenticatedVia: 'password' | 'sso'; mfaAt: Date | null },
-): Promise<{ sessionId: string; token: string; csrfToken: string; expiresAt: Date }> {
+  options: { via: 'password' | 'sso'; mfaAt: Date | null; policies: readonly SecurityPolicy[] },
+): Promise<{ sessionId: string; token: string; csrfToken: string; expiresAt: Date; endedSessions: string[] }> {
+  const limits = strictestSessionLimits(options.policies, { idleMinutes: deps.config.sessionIdleMinutes, absoluteHours: deps.config.sessionAbsoluteHours });
   const token = randomToken(32);
   const csrfToken = randomToken(32);
   const at = deps.clock.now();
@@ -388,13 +381,16 @@ export async function openSession(
     csrf_token: csrfToken,
     created_at: at,
     last_seen_at: at,
-    expires_at: new Date(at.getTime() + deps.config.sessionAbsoluteHours * 3600_000),
+    expires_at: new Date(at.getTime() + limits.absoluteHours * 3600_000),
     ip: meta.ip,
     user_agent: meta.userAgent,
     mfa_at: options.mfaAt,
-    authenticated_via: options.authenticatedVia,
+    // Null means the platform's idle limit (read at authentication, so a config change applies).
+    idle_minutes: limits.idleMinutes === deps.config.sessionIdleMinutes ? null : limits.idleMinutes,
+    authenticated_via: options.via,
   });
-  return { sessionId: row.id, token, csrfToken, expiresAt: new Date(row.expires_at) };
+  const endedSessions = limits.maxConcurrent === null ? [] : await endOldestSessions(t, user.id, limits.maxConcurrent, at);
+  return { sessionId: row.id, token, csrfToken, expiresAt: new Date(row.expires_at), endedSessions };
 }
 
 /**

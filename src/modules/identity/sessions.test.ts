@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../../../test/support/app.ts';
 import { call, expectJson, signIn } from '../../../test/support/http.ts';
 import { fixedClock } from '../../kernel/clock.ts';
-import { bootstrapAdministrator } from './index.ts';
+import { bootstrapAdministrator, resetPasswordByOperator } from './index.ts';
+import { passwordWeaknesses } from './passwords.ts';
 
 let t: TestApp;
 let clock: ReturnType<typeof fixedClock>;
@@ -265,6 +266,56 @@ describe('password change', () => {
     const audit = await auditRows('password:update');
     expect(audit.filter((r) => r.outcome === 'success')).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toContain(NEW_PASSWORD);
+  });
+});
+
+describe('common passwords', () => {
+  const COMMON = 'is one of the most common passwords (found in leaked password lists): choose another';
+
+  it('are refused, in any case, wherever a password is set, with the field named and nothing changed', async () => {
+    const admin = await signIn(t.app);
+    // Invitation accept (sign-up): no account is created.
+    const inv = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${orgId}/invitations`, 201, { body: { email: 'common@acme.test', roleId: 'org-member' } });
+    const token = new URL(inv.acceptUrl).searchParams.get('token');
+    const accept = await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'QWERTY123456' } });
+    expect(accept.statusCode).toBe(400);
+    expect(accept.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(accept.json()).toMatchObject({ field: 'password', detail: `password: ${COMMON}`, errors: [{ field: 'password', message: COMMON }] });
+    expect(await t.deps.services.identity.findUserByEmail('common@acme.test')).toBeUndefined();
+    expect((await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'a rare passphrase 42 river' } })).statusCode).toBe(200);
+
+    // Password change: the old password still works.
+    const changed = await call(t.app, admin, 'PUT', '/api/v1/me/password', { body: { currentPassword: ADMIN_PASSWORD, newPassword: 'Password1234' } });
+    expect(changed.statusCode).toBe(400);
+    expect(changed.json()).toMatchObject({ field: 'newPassword', errors: [{ field: 'newPassword', message: COMMON }] });
+    expect((await attempt(ADMIN_EMAIL, ADMIN_PASSWORD, nextAddress())).statusCode).toBe(200);
+
+    // A configured bootstrap password is refused at start-up.
+    const configured = { ...t.deps, config: { ...t.config, bootstrapAdminEmail: 'boot-common@hexaplane.test', bootstrapAdminPassword: '1q2w3e4r5t6y' } };
+    await expect(bootstrapAdministrator(configured)).rejects.toThrow(/most common passwords/);
+    expect(await t.deps.services.identity.findUserByEmail('boot-common@hexaplane.test')).toBeUndefined();
+
+    // The operator's reset (hexaplane admin reset-password) generates a password that passes the same rules.
+    const reset = await resetPasswordByOperator(t.deps, 'common@acme.test');
+    expect(passwordWeaknesses(reset.password, 'common@acme.test')).toEqual([]);
+  });
+});
+
+describe("the organization's password length at invitation accept", () => {
+  it('applies the inviting organization\'s minimum to a new account', async () => {
+    const admin = await signIn(t.app);
+    const strict = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Strict', slug: 'strict-passwords' } })).id;
+    const policy = await expectJson(t.app, admin, 'GET', `/api/v1/orgs/${strict}/security-policy`, 200);
+    await expectJson(t.app, admin, 'PUT', `/api/v1/orgs/${strict}/security-policy`, 200, {
+      body: { mfa: policy.mfa, password: { minLength: 20 }, sessions: policy.sessions, ipAllowList: policy.ipAllowList, lockout: policy.lockout },
+    });
+    const inv = await expectJson(t.app, admin, 'POST', `/api/v1/orgs/${strict}/invitations`, 201, { body: { email: 'strict@acme.test', roleId: 'org-member' } });
+    const token = new URL(inv.acceptUrl).searchParams.get('token');
+    const short = await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'sixteen chars ok' } });
+    expect(short.statusCode).toBe(400);
+    expect(short.json().errors).toEqual([{ field: 'password', message: "must be at least 20 characters (the organization's policy)" }]);
+    expect(await t.deps.services.identity.findUserByEmail('strict@acme.test')).toBeUndefined();
+    expect((await call(t.app, { kind: 'anonymous' }, 'POST', '/api/v1/invitations/accept', { body: { token, password: 'twenty or more characters' } })).statusCode).toBe(200);
   });
 });
 

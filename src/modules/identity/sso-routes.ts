@@ -12,6 +12,7 @@ import {
   connectionParams,
   connectionSchema,
   createConnectionBody,
+  encryptionKeyParams,
   createDomainBody,
   discoverBody,
   discoverSchema,
@@ -74,6 +75,15 @@ export function registerSsoRoutes(app: App, service: SsoService, options: { secu
     if (started.cookie) reply.setCookie(SSO_STATE_COOKIE, started.cookie, stateCookie);
     return reply.code(201).send({ authorizationUrl: started.authorizationUrl, expiresAt: started.expiresAt });
   });
+
+  // ---- SAML encryption keys (ADR 0014 amendment) ----
+  r.post('/api/v1/orgs/:orgId/sso-connections/:connectionId/encryption-keys', {
+    schema: { tags, operationId: 'createSsoEncryptionKey', summary: 'Start an SP encryption key rotation (SAML): a new current key; the previous one still decrypts', params: connectionParams, response: { 201: connectionSchema, ...errorResponses } },
+  }, async (req, reply) => reply.code(201).send(withEtag(reply, await service.createEncryptionKey(principalOf(req), req.params.orgId, req.params.connectionId, ifMatchVersion(req)))));
+
+  r.delete('/api/v1/orgs/:orgId/sso-connections/:connectionId/encryption-keys/:keyId', {
+    schema: { tags, operationId: 'retireSsoEncryptionKey', summary: 'Retire a previous SP encryption key (ends a rotation)', params: encryptionKeyParams, response: { 200: connectionSchema, ...errorResponses } },
+  }, async (req, reply) => withEtag(reply, await service.retireEncryptionKey(principalOf(req), req.params.orgId, req.params.connectionId, req.params.keyId, ifMatchVersion(req))));
 
   r.put('/api/v1/orgs/:orgId/sso-connections/:connectionId/mappings', {
     schema: { tags, operationId: 'putSsoMappings', summary: 'Replace the group and attribute to role mappings', params: connectionParams, body: putMappingsBody, response: { 200: connectionSchema, ...errorResponses } },

@@ -5,6 +5,8 @@
  * skew, InResponseTo against the requests we sent (a database-backed cache, so any replica can
  * finish a flow), plus what node-saml leaves to us: Destination and Recipient, the issuer, and a
  * replay cache of assertion ids. Failures become stable trace reasons (`samlReasonOf`).
+ * Encrypted assertions are decrypted by node-saml with the SP key the caller chose
+ * (`encryptionFacts` + sso-saml-keys.ts); the AuthnContext says whether the IdP checked MFA.
  */
 import { SAML, ValidateInResponseTo, type CacheProvider, type Profile } from '@node-saml/node-saml';
 import { parseStringPromise, processors } from 'xml2js';
@@ -19,6 +21,8 @@ export interface SamlSettings {
   wantResponseSigned: boolean;
   allowIdpInitiated: boolean;
   clockSkewSeconds: number;
+  /** Refuse assertions sent in plaintext (ADR 0014 amendment); absent on older rows: false. */
+  requireEncryptedAssertions?: boolean;
   attributes: { email: string; name: string; groups: string; department: string; costCenter: string };
 }
 
@@ -32,8 +36,10 @@ export interface SamlReplayCache {
   remember(assertionId: string, notOnOrAfter: Date): Promise<boolean>;
 }
 
-export function samlClient(settings: SamlSettings, sp: SamlSp, requests: CacheProvider): SAML {
+/** `decryptionPvk`: the SP private key (PEM) that opens this response's EncryptedAssertion. */
+export function samlClient(settings: SamlSettings, sp: SamlSp, requests: CacheProvider, decryptionPvk?: string): SAML {
   return new SAML({
+    ...(decryptionPvk ? { decryptionPvk } : {}),
     callbackUrl: sp.acsUrl,
     entryPoint: settings.ssoUrl,
     issuer: sp.entityId,
@@ -95,11 +101,55 @@ export async function parseIdpMetadata(xml: string): Promise<{ idpEntityId: stri
   return { idpEntityId: entityId, ssoUrl, idpCerts: [...new Set(certs)].slice(0, 2) };
 }
 
+/** What the raw response says about encryption, read before node-saml validates it. */
+export interface EncryptionFacts {
+  /** A plaintext Assertion is a direct child of the Response. */
+  plaintext: boolean;
+  /** An EncryptedAssertion is a direct child of the Response. */
+  encrypted: boolean;
+  /** Its EncryptedKeys: the RSA-OAEP cipher values and digests (SHA-1 unless a DigestMethod says otherwise). */
+  encryptedKeys: Array<{ cipherValue: string; oaepHash: string }>;
+}
+
+/** Every descendant element with this (prefix-less) name. */
+function descendants(node: XmlNode | undefined, name: string): XmlNode[] {
+  if (!node || typeof node !== 'object') return [];
+  const found: XmlNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$' || key === '_' || !Array.isArray(value)) continue;
+    for (const child of value as XmlNode[]) {
+      if (key === name) found.push(child);
+      found.push(...descendants(child, name));
+    }
+  }
+  return found;
+}
+
+const oaepHashOf = (uri: string | undefined) => (uri?.endsWith('#sha512') ? 'sha512' : uri?.endsWith('#sha256') ? 'sha256' : 'sha1');
+
+export async function encryptionFacts(samlResponse: string): Promise<EncryptionFacts> {
+  let root: XmlNode;
+  try {
+    root = await parseXml(Buffer.from(samlResponse, 'base64').toString('utf8'));
+  } catch {
+    throw new SsoFailure('invalid-response', 'the SAMLResponse is not XML');
+  }
+  const response = children(root, 'Response')[0];
+  const encrypted = children(response, 'EncryptedAssertion');
+  const encryptedKeys = encrypted.flatMap((e) => descendants(e, 'EncryptedKey')).map((k) => ({
+    cipherValue: text(children(children(k, 'CipherData')[0], 'CipherValue')[0]),
+    oaepHash: oaepHashOf(attr(children(children(k, 'EncryptionMethod')[0], 'DigestMethod')[0], 'Algorithm')),
+  }));
+  return { plaintext: children(response, 'Assertion').length > 0, encrypted: encrypted.length > 0, encryptedKeys };
+}
+
 interface ResponseFacts {
   destination: string | undefined;
   recipients: string[];
   assertionId: string | undefined;
   notOnOrAfter: string | undefined;
+  /** The AuthnStatements' AuthnContextClassRefs: how the IdP authenticated the user. */
+  authnContextClassRefs: string[];
 }
 
 /**
@@ -115,6 +165,10 @@ async function responseFacts(responseXml: string, assertionXml: string): Promise
     recipients: confirmations.flatMap((c) => children(c, 'SubjectConfirmationData')).map((d) => attr(d, 'Recipient') ?? ''),
     assertionId: attr(assertion, 'ID'),
     notOnOrAfter: attr(children(assertion, 'Conditions')[0], 'NotOnOrAfter'),
+    authnContextClassRefs: children(assertion, 'AuthnStatement')
+      .flatMap((a) => children(children(a, 'AuthnContext')[0], 'AuthnContextClassRef'))
+      .map((c) => text(c as unknown as string | XmlNode))
+      .filter(Boolean),
   };
 }
 
@@ -129,6 +183,29 @@ export interface SamlResult {
   profile: Profile;
   assertionId: string;
   notOnOrAfter: Date;
+  authnContextClassRefs: string[];
+}
+
+/** AuthnContext classes that mean a second factor (SAML 2.0 classes, REFEDS MFA, Entra ID's). */
+const MFA_AUTHN_CONTEXTS = new Set([
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+  'https://refeds.org/profile/mfa',
+  'http://schemas.microsoft.com/claims/multipleauthn',
+]);
+const ENTRA_AUTHN_METHODS = 'http://schemas.microsoft.com/claims/authnmethodsreferences';
+
+/**
+ * The SAML counterpart of OIDC's `amr`: ['mfa'] when the AuthnContext (or Entra ID's
+ * authnmethodsreferences attribute) says the IdP checked a second factor, else [].
+ */
+export function samlAmr(authnContextClassRefs: readonly string[], profile: Profile): string[] {
+  const raw = (profile as unknown as Record<string, unknown>)[ENTRA_AUTHN_METHODS];
+  const methods = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...authnContextClassRefs, ...methods].some((v) => typeof v === 'string' && MFA_AUTHN_CONTEXTS.has(v)) ? ['mfa'] : [];
 }
 
 export async function validateSamlResponse(client: SAML, samlResponse: string, acsUrl: string, replays: SamlReplayCache, now: Date): Promise<SamlResult> {
@@ -147,7 +224,7 @@ export async function validateSamlResponse(client: SAML, samlResponse: string, a
   if (!assertionId) throw new SsoFailure('invalid-response', 'the assertion has no ID');
   const until = facts.notOnOrAfter ? new Date(facts.notOnOrAfter) : new Date(now.getTime() + 10 * 60_000);
   if (!(await replays.remember(assertionId, until))) throw new SsoFailure('replay', `assertion ${assertionId} was already used`);
-  return { profile, assertionId, notOnOrAfter: until };
+  return { profile, assertionId, notOnOrAfter: until, authnContextClassRefs: facts.authnContextClassRefs };
 }
 
 /** node-saml's error messages as stable reasons (docs/sso.md has the table). */

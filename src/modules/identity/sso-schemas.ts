@@ -37,6 +37,7 @@ const samlCreate = z
     wantResponseSigned: z.boolean().default(false),
     allowIdpInitiated: z.boolean().default(false).describe('Accept responses that answer no request of ours'),
     clockSkewSeconds: z.number().int().min(0).max(600).default(120),
+    requireEncryptedAssertions: z.boolean().default(false).describe('Refuse assertions the IdP did not encrypt to the SP encryption certificate'),
     attributes: claimNamesInput.optional().describe('Which SAML attribute carries each value (NameID is the e-mail fallback)'),
   })
   .strict();
@@ -65,6 +66,7 @@ export const updateConnectionBody = z
         wantResponseSigned: z.boolean().optional(),
         allowIdpInitiated: z.boolean().optional(),
         clockSkewSeconds: z.number().int().min(0).max(600).optional(),
+        requireEncryptedAssertions: z.boolean().optional(),
       })
       .strict()
       .optional(),
@@ -141,6 +143,19 @@ export const connectionSchema = z
         wantResponseSigned: z.boolean(),
         allowIdpInitiated: z.boolean(),
         clockSkewSeconds: z.number().int(),
+        requireEncryptedAssertions: z.boolean().describe('Plaintext assertions are refused (trace reason assertion-not-encrypted)'),
+        encryptionCertificates: z
+          .array(
+            z.object({
+              id: z.string(),
+              fingerprint: z.string().describe('SHA-256'),
+              certificate: z.string().describe('PEM: give it to the IdP to encrypt assertions to (also in the SP metadata)'),
+              current: z.boolean().describe('The newest key; the other one (during a rotation) still decrypts'),
+              createdAt: z.string(),
+              notAfter: z.string(),
+            }),
+          )
+          .describe('The SP encryption certificates, current first; two during a rotation'),
         attributes: z.object({ email: z.string(), name: z.string(), groups: z.string(), department: z.string(), costCenter: z.string() }),
       })
       .nullable(),
@@ -154,6 +169,7 @@ export const connectionSchema = z
   .meta({ id: 'SsoConnection' });
 
 export const connectionParams = orgParams.extend({ connectionId: idSchema('sso') });
+export const encryptionKeyParams = connectionParams.extend({ keyId: idSchema('spk') });
 
 export const testResultSchema = z
   .object({ authorizationUrl: z.string().describe('Open it to sign in at the IdP; the result is recorded as a trace'), expiresAt: z.string() })

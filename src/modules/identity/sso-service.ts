@@ -14,7 +14,8 @@ import { randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client'
 import type { ScopeType } from '../access/index.ts';
 import type { ModuleDeps } from '../deps.ts';
 import type { RequestMeta } from './session-service.ts';
-import { iso, openSession } from './session-service.ts';
+import { iso, startSession } from './session-service.ts';
+import type { SecurityPolicy } from './security-policy.ts';
 import {
   amrProvesMfa,
   defaultClaimNames,
@@ -34,9 +35,10 @@ import {
 } from './sso-claims.ts';
 import { createTxtResolver } from './sso-dns.ts';
 import { createOidcRelyingParty, SsoFailure } from './sso-oidc.ts';
-import { parseIdpMetadata, samlClaims, samlClient, spMetadata, validateSamlResponse, type SamlSettings } from './sso-saml.ts';
+import { encryptionFacts, parseIdpMetadata, samlAmr, samlClaims, samlClient, spMetadata, validateSamlResponse, type SamlSettings } from './sso-saml.ts';
+import { keyOpening, newSpEncryptionKey, withEncryptionCertificates } from './sso-saml-keys.ts';
 import type { CacheProvider } from '@node-saml/node-saml';
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { resolveOidcSettings, type Preset } from './sso-presets.ts';
 import type { ConnectionView, DomainView, TraceView } from './sso-schemas.ts';
 import * as sso from './sso-store.ts';
@@ -80,8 +82,12 @@ interface SamlInput {
   wantResponseSigned: boolean;
   allowIdpInitiated: boolean;
   clockSkewSeconds: number;
+  requireEncryptedAssertions?: boolean | undefined;
   attributes?: Partial<ClaimNames> | undefined;
 }
+
+/** An SP encryption key beyond these is dropped: the current one and one previous (a rotation). */
+const MAX_SP_KEYS = 2;
 
 /** Attribute names Okta and Entra ID send by default. */
 const samlAttributePresets: Record<Preset, Partial<ClaimNames>> = {
@@ -116,7 +122,13 @@ const domainResource = (row: sso.DomainRow): Resource => ({ type: 'domain', id: 
 
 export type SsoService = ReturnType<typeof createSsoService>;
 
-export function createSsoService(deps: ModuleDeps) {
+/** What SSO sign-in needs of the organization security policies (bound late in service.ts). */
+export interface SsoSessionPolicies {
+  /** The policies of the user's organizations plus the connection's (the user may join it now). */
+  policiesFor(userId: string | null, orgId: string): Promise<SecurityPolicy[]>;
+}
+
+export function createSsoService(deps: ModuleDeps, sessionPolicies: SsoSessionPolicies) {
   const { db, authz } = deps;
   const now = () => deps.clock.now();
   const tx = <T>(work: (t: Tx) => Promise<T>) => db.transaction().execute(work);
@@ -130,6 +142,21 @@ export function createSsoService(deps: ModuleDeps) {
   const rp = createOidcRelyingParty({ egress: () => deps.egress, clockToleranceSeconds: () => deps.config.ssoClockSkewSeconds });
   // The secret is bound to its connection: a sealed value copied to another row does not open.
   const secretAad = (connectionId: string) => `sso-connection:${connectionId}`;
+  // An SP private key opens only for its connection and key id.
+  const spKeyAad = (connectionId: string, keyId: string) => `sso-sp-key:${connectionId}:${keyId}`;
+
+  async function newSpKey(connectionId: string): Promise<sso.SpEncryptionKey> {
+    const id = newId('ssoSpKey');
+    const made = await newSpEncryptionKey(samlSp(connectionId).entityId, randomBytes(16), now());
+    return {
+      id,
+      certificate: made.certificate,
+      fingerprint: made.fingerprint,
+      privateKeySealed: await sealSecret(deps.keys, made.privateKeyPem, spKeyAad(connectionId, id)),
+      createdAt: now().toISOString(),
+      notAfter: made.notAfter.toISOString(),
+    };
+  }
 
   function connectionView(row: sso.ConnectionRow): ConnectionView {
     const oidc = row.settings.oidc;
@@ -157,7 +184,22 @@ export function createSsoService(deps: ModuleDeps) {
     if (!saml) return null;
     const { idpCerts, ...rest } = saml;
     const sp = samlSp(row.id);
-    return { ...rest, spEntityId: sp.entityId, acsUrl: sp.acsUrl, spMetadataUrl: sp.entityId, idpCertFingerprints: idpCerts.map(fingerprintOf) };
+    return {
+      ...rest,
+      requireEncryptedAssertions: saml.requireEncryptedAssertions ?? false,
+      spEntityId: sp.entityId,
+      acsUrl: sp.acsUrl,
+      spMetadataUrl: sp.entityId,
+      idpCertFingerprints: idpCerts.map(fingerprintOf),
+      encryptionCertificates: row.sp_encryption_keys.map((k, i) => ({
+        id: k.id,
+        fingerprint: k.fingerprint,
+        certificate: `-----BEGIN CERTIFICATE-----\n${k.certificate.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`,
+        current: i === 0,
+        createdAt: k.createdAt,
+        notAfter: k.notAfter,
+      })),
+    };
   }
 
   function domainView(row: sso.DomainRow): DomainView {
@@ -345,6 +387,8 @@ export function createSsoService(deps: ModuleDeps) {
       }
     }
     const mfaAt = amrProvesMfa(raw.amr) ? now() : null;
+    // The same session limits as a password sign-in: the strictest policy of the user's organizations.
+    const policies = await sessionPolicies.policiesFor(user?.id ?? null, conn.org_id);
     return tx(async (t) => {
       let provisioned = false;
       if (!user) {
@@ -374,7 +418,7 @@ export function createSsoService(deps: ModuleDeps) {
       });
       const actor = newPrincipal({ kind: 'user', id: user.id, displayName: user.display_name, orgId: conn.org_id, ip: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId });
       const change = await applyMappings(t, conn, user.id, desired, actor);
-      const opened = await openSession(deps, t, user, meta, { authenticatedVia: 'sso', mfaAt });
+      const opened = await startSession(deps, t, user, meta, { via: 'sso', mfaAt, policies });
       await recordAudit(t, { ...actor, sessionId: opened.sessionId }, {
         action: 'session:create',
         orgId: conn.org_id,
@@ -389,6 +433,7 @@ export function createSsoService(deps: ModuleDeps) {
           mfa: mfaAt !== null,
           granted: change.add.map(grantKey),
           revoked: change.remove.map(grantKey),
+          ...(opened.endedSessions.length ? { endedSessions: opened.endedSessions } : {}),
         },
       });
       return opened;
@@ -483,8 +528,32 @@ export function createSsoService(deps: ModuleDeps) {
       wantResponseSigned: input.wantResponseSigned,
       allowIdpInitiated: input.allowIdpInitiated,
       clockSkewSeconds: input.clockSkewSeconds,
+      requireEncryptedAssertions: input.requireEncryptedAssertions ?? false,
       attributes: { ...defaultClaimNames, ...samlAttributePresets[preset], ...input.attributes },
     };
+  }
+
+  /**
+   * The SP private key that opens this response's encrypted assertion (none for a plaintext one,
+   * which a connection requiring encryption refuses). With two keys during a rotation, the one
+   * that opens the EncryptedKey is chosen here, since node-saml takes one key.
+   */
+  async function decryptionKeyFor(conn: sso.ConnectionRow, samlResponse: string): Promise<string | undefined> {
+    const facts = await encryptionFacts(samlResponse);
+    if (!facts.encrypted) {
+      if (facts.plaintext && conn.settings.saml!.requireEncryptedAssertions) {
+        throw new SsoFailure('assertion-not-encrypted', 'the connection requires encrypted assertions and this one came in plaintext; turn on assertion encryption at the IdP with the SP encryption certificate');
+      }
+      return undefined;
+    }
+    const keys = conn.sp_encryption_keys;
+    if (keys.length === 0) throw new SsoFailure('decryption-failed', 'the assertion is encrypted but this connection has no encryption key');
+    const pems = await Promise.all(keys.map((k) => openSecret(deps.keys, k.privateKeySealed, spKeyAad(conn.id, k.id))));
+    const index = keyOpening(facts.encryptedKeys, pems);
+    if (index < 0) {
+      throw new SsoFailure('decryption-failed', `the assertion is encrypted to a key that is not this connection's (certificates ${keys.map((k) => k.fingerprint.slice(0, 23)).join(', ')}); give the IdP the SP metadata again`);
+    }
+    return pems[index];
   }
 
   async function samlAuthorizeUrl(conn: sso.ConnectionRow, relayState: string): Promise<string> {
@@ -496,8 +565,10 @@ export function createSsoService(deps: ModuleDeps) {
     if (!input.saml) throw problems.validation([{ field: 'saml', message: 'required for a SAML connection' }]);
     const saml = await resolveSaml(input.preset, input.saml);
     const id = newId('ssoConnection');
+    // Every SAML connection gets an encryption key: its certificate is in the SP metadata from the start.
+    const spKey = await newSpKey(id);
     return tx(async (t) => {
-      const row = await sso.insertConnection(t, { id, org_id: orgId, name: input.name, kind: 'saml', preset: input.preset, jit_provisioning: input.jitProvisioning, settings: { saml }, secret: null });
+      const row = await sso.insertConnection(t, { id, org_id: orgId, name: input.name, kind: 'saml', preset: input.preset, jit_provisioning: input.jitProvisioning, settings: { saml }, secret: null, spKeys: [spKey] });
       const view = connectionView(row);
       await recordAudit(t, p, { action: 'sso-connection:create', orgId, target: { type: 'sso-connection', id, name: row.name }, after: view });
       return view;
@@ -575,7 +646,7 @@ export function createSsoService(deps: ModuleDeps) {
         enabled?: boolean | undefined;
         jitProvisioning?: boolean | undefined;
         oidc?: OidcInput | undefined;
-        saml?: Partial<Pick<SamlSettings, 'idpCerts' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowIdpInitiated' | 'clockSkewSeconds'>> | undefined;
+        saml?: Partial<Pick<SamlSettings, 'idpCerts' | 'wantAssertionsSigned' | 'wantResponseSigned' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'requireEncryptedAssertions'>> | undefined;
       },
     ) {
       const before = await requireConnection(orgId, connectionId);
@@ -586,6 +657,9 @@ export function createSsoService(deps: ModuleDeps) {
         const old = before.settings.saml;
         if (!old) throw problems.badRequest('wrong-kind', 'This is not a SAML connection.', 'saml');
         const merged = { ...old, ...input.saml, idpCerts: input.saml.idpCerts ?? old.idpCerts };
+        if (merged.requireEncryptedAssertions && before.sp_encryption_keys.length === 0) {
+          throw problems.validation([{ field: 'saml.requireEncryptedAssertions', message: 'this connection has no encryption key yet: create one (POST .../encryption-keys) and give its certificate to the IdP first' }]);
+        }
         settings = { saml: await resolveSaml(before.preset, { ...merged, attributes: old.attributes }) };
       }
       if (input.oidc) {
@@ -699,6 +773,55 @@ export function createSsoService(deps: ModuleDeps) {
       const conn = await requireConnection(orgId, connectionId);
       await authz.require(p, 'sso-connection:read', connectionResource(conn));
       return { items: (await sso.listTraces(db, orgId, connectionId, TRACE_LIMIT)).map(traceView) };
+    },
+
+    /**
+     * Starts an SP encryption key rotation: a new current key; the previous one stays in the
+     * metadata and still decrypts until it is retired (a third key drops the oldest).
+     */
+    async createEncryptionKey(p: Principal, orgId: string, connectionId: string, expectedVersion: number | undefined) {
+      const before = await requireConnection(orgId, connectionId);
+      await authz.require(p, 'sso-connection:update', connectionResource(before));
+      if (before.kind !== 'saml') throw problems.badRequest('wrong-kind', 'Encryption keys belong to SAML connections.');
+      const key = await newSpKey(connectionId);
+      const keys = [key, ...before.sp_encryption_keys].slice(0, MAX_SP_KEYS);
+      const dropped = before.sp_encryption_keys.slice(MAX_SP_KEYS - 1).map((k) => k.id);
+      return tx(async (t) => {
+        const row = await sso.updateConnection(t, orgId, connectionId, expectedVersion, { spKeys: keys });
+        if (!row) throw expectedVersion === undefined ? problems.notFound('SSO connection', connectionId) : problems.preconditionFailed();
+        const view = connectionView(row);
+        await recordAudit(t, p, {
+          action: 'sso-connection:update',
+          orgId,
+          target: { type: 'sso-connection', id: connectionId, name: row.name },
+          before: { encryptionKeys: before.sp_encryption_keys.map((k) => ({ id: k.id, fingerprint: k.fingerprint })) },
+          after: { encryptionKeys: keys.map((k) => ({ id: k.id, fingerprint: k.fingerprint })), created: key.id, retired: dropped },
+        });
+        return view;
+      });
+    },
+
+    /** Ends a rotation: a previous key is retired (the current one cannot be). */
+    async retireEncryptionKey(p: Principal, orgId: string, connectionId: string, keyId: string, expectedVersion: number | undefined) {
+      const before = await requireConnection(orgId, connectionId);
+      await authz.require(p, 'sso-connection:update', connectionResource(before));
+      const index = before.sp_encryption_keys.findIndex((k) => k.id === keyId);
+      if (index < 0) throw problems.notFound('encryption key', keyId);
+      if (index === 0) throw problems.conflict('current-encryption-key', 'This is the current encryption key: create a new one first, then retire this one.');
+      const keys = before.sp_encryption_keys.filter((k) => k.id !== keyId);
+      return tx(async (t) => {
+        const row = await sso.updateConnection(t, orgId, connectionId, expectedVersion, { spKeys: keys });
+        if (!row) throw expectedVersion === undefined ? problems.notFound('SSO connection', connectionId) : problems.preconditionFailed();
+        const view = connectionView(row);
+        await recordAudit(t, p, {
+          action: 'sso-connection:update',
+          orgId,
+          target: { type: 'sso-connection', id: connectionId, name: row.name },
+          before: { encryptionKeys: before.sp_encryption_keys.map((k) => ({ id: k.id, fingerprint: k.fingerprint })) },
+          after: { encryptionKeys: keys.map((k) => ({ id: k.id, fingerprint: k.fingerprint })), retired: [keyId] },
+        });
+        return view;
+      });
     },
 
     // ---- domains ----
@@ -833,7 +956,8 @@ export function createSsoService(deps: ModuleDeps) {
     async samlMetadata(connectionId: string): Promise<string> {
       const conn = await sso.findConnectionById(db, connectionId);
       if (!conn || conn.kind !== 'saml' || !conn.settings.saml) throw problems.notFound('SSO connection', connectionId);
-      return spMetadata(conn.settings.saml, samlSp(conn.id), samlRequests(conn.id));
+      const xml = spMetadata(conn.settings.saml, samlSp(conn.id), samlRequests(conn.id));
+      return withEncryptionCertificates(xml, conn.sp_encryption_keys.map((k) => k.certificate));
     },
 
     async startSamlSignIn(connectionId: string, returnTo: string | null) {
@@ -851,12 +975,14 @@ export function createSsoService(deps: ModuleDeps) {
       let subject: string | null = null;
       try {
         if (purpose === 'sign-in' && !conn.enabled) throw new SsoFailure('connection-disabled', 'the connection is disabled');
-        const client = samlClient(settings, samlSp(conn.id), samlRequests(conn.id));
+        const decryptionPvk = await decryptionKeyFor(conn, input.SAMLResponse);
+        const client = samlClient(settings, samlSp(conn.id), samlRequests(conn.id), decryptionPvk);
         const replays = { remember: (id: string, until: Date) => sso.rememberAssertion(db, conn.id, id, until, now()) };
         const result = await validateSamlResponse(client, input.SAMLResponse, samlSp(conn.id).acsUrl, replays, now());
         subject = result.profile.nameID;
         if (!settings.allowIdpInitiated && !result.profile.inResponseTo) throw new SsoFailure('idp-initiated-refused', 'IdP-initiated sign-in is off for this connection');
-        const raw = samlClaims(result.profile, settings.attributes);
+        // The AuthnContext plays OIDC's amr: a second factor at the IdP marks the session's MFA time.
+        const raw = { ...samlClaims(result.profile, settings.attributes), amr: samlAmr(result.authnContextClassRefs, result.profile) };
         if (purpose === 'test') {
           await recordTestSuccess(conn, raw, defaultClaimNames, subject, meta);
           return { status: 'tested', redirectTo: `${publicUrl()}/orgs/${conn.org_id}/sso?tested=${conn.id}` };

@@ -18,6 +18,16 @@ export interface OidcSettings {
   claims: ClaimNames;
 }
 
+/** One SP encryption key of a SAML connection; the private key is sealed to (connection, key id). */
+export interface SpEncryptionKey {
+  id: string;
+  certificate: string;
+  fingerprint: string;
+  privateKeySealed: SealedSecret;
+  createdAt: string;
+  notAfter: string;
+}
+
 export type SsoTables = {
   sso_connections: {
     id: string;
@@ -29,6 +39,8 @@ export type SsoTables = {
     settings: Json<{ oidc?: OidcSettings; saml?: SamlSettings }>;
     client_secret_sealed: Json<SealedSecret | null>;
     mappings: JsonWithDefault<Mapping[]>;
+    /** The current key first; a previous one stays during a rotation. */
+    sp_encryption_keys: JsonWithDefault<SpEncryptionKey[]>;
     jit_provisioning: boolean;
     version: ColumnType<number, number | undefined, number>;
     created_at: Timestamp;
@@ -111,12 +123,12 @@ const json = (value: unknown) => JSON.stringify(value);
 
 export async function insertConnection(
   db: Queryable,
-  row: Pick<ConnectionRow, 'id' | 'org_id' | 'name' | 'kind' | 'preset' | 'jit_provisioning'> & { settings: ConnectionRow['settings']; secret: SealedSecret | null },
+  row: Pick<ConnectionRow, 'id' | 'org_id' | 'name' | 'kind' | 'preset' | 'jit_provisioning'> & { settings: ConnectionRow['settings']; secret: SealedSecret | null; spKeys?: SpEncryptionKey[] },
 ) {
-  const { settings, secret, ...rest } = row;
+  const { settings, secret, spKeys, ...rest } = row;
   return q(db)
     .insertInto('sso_connections')
-    .values({ ...rest, settings: json(settings), client_secret_sealed: json(secret) })
+    .values({ ...rest, settings: json(settings), client_secret_sealed: json(secret), sp_encryption_keys: json(spKeys ?? []) })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -145,9 +157,9 @@ export async function updateConnection(
   orgId: string,
   id: string,
   expectedVersion: number | undefined,
-  changes: Partial<Pick<ConnectionRow, 'name' | 'enabled' | 'jit_provisioning'>> & { settings?: ConnectionRow['settings']; secret?: SealedSecret; mappings?: Mapping[] },
+  changes: Partial<Pick<ConnectionRow, 'name' | 'enabled' | 'jit_provisioning'>> & { settings?: ConnectionRow['settings']; secret?: SealedSecret; mappings?: Mapping[]; spKeys?: SpEncryptionKey[] },
 ) {
-  const { settings, secret, mappings, ...rest } = changes;
+  const { settings, secret, mappings, spKeys, ...rest } = changes;
   let query = q(db)
     .updateTable('sso_connections')
     .set({
@@ -155,6 +167,7 @@ export async function updateConnection(
       ...(settings ? { settings: json(settings) } : {}),
       ...(secret ? { client_secret_sealed: json(secret) } : {}),
       ...(mappings ? { mappings: json(mappings) } : {}),
+      ...(spKeys ? { sp_encryption_keys: json(spKeys) } : {}),
       version: sql`version + 1`,
       updated_at: sql`now()`,
     })

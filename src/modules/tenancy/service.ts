@@ -549,6 +549,8 @@ export function createTenancyService(deps: ModuleDeps) {
             email: row.email,
             displayName: input.displayName ?? row.email.split('@')[0]!,
             password: input.password,
+            // The inviting organization's password rules apply to the new account.
+            orgId: row.org_id,
           });
         }
         const actor = newPrincipal({
