@@ -51,6 +51,9 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  // cost management (ADR 0015)
+  costPrice: 'cpr',
+  costSource: 'csrc',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -1,0 +1,204 @@
+/**
+ * From stored usage to `allocateCosts`: which workspace, project, team or label each pod's
+ * cost belongs to, which price each cluster-hour pays, and the idle and shared rules. Pure.
+ */
+import { allocateCosts, IDLE, UNALLOCATED, type Allocation, type AllocationInput, type IdlePolicy, type Rates, type Segment, type Usage, type Workload } from './allocate.ts';
+import { versionAt, type PriceVersion } from './prices.ts';
+import type { CostSettings } from './schemas.ts';
+import type { BillableRow, CapacityRow } from './store.ts';
+
+export interface Directory {
+  workspaces: Array<{ id: string; name: string; slug: string; labels: Record<string, string> }>;
+  projects: Array<{ id: string; name: string; workspaceId: string }>;
+}
+
+export interface StoredInputs {
+  settings: CostSettings;
+  versions: readonly PriceVersion[];
+  boundaries: readonly Date[];
+  clusters: ReadonlyArray<{ cluster: string; provider: string; region: string }>;
+  dir: Directory;
+  labels: ReadonlyArray<{ cluster: string; namespace: string; pod: string; labels: Record<string, string> }>;
+  usage: readonly BillableRow[];
+  capacity: readonly CapacityRow[];
+}
+
+export interface NamedGroupCost {
+  key: string;
+  name: string;
+  direct: number;
+  idle: number;
+  shared: number;
+  total: number;
+}
+
+/** The namespace a workspace's workloads run in on every cluster (integrations/manifests.ts). */
+export function namespaceOfSlug(slug: string): string {
+  return `hx-${slug}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/** kube-state-metrics turns `hexaplane.dev/project` into `label_hexaplane_dev_project`: look up both. */
+const sanitized = (key: string) => key.replace(/[^A-Za-z0-9_]/g, '_');
+function labelValue(labels: Record<string, string> | undefined, key: string): string | undefined {
+  if (!labels) return undefined;
+  return labels[key] ?? labels[sanitized(key)];
+}
+
+const ZERO: Rates = { cpuCoreHour: 0, memoryGibHour: 0, storageGibMonth: 0, gpuHour: 0, egressGib: 0, discountBp: 0 };
+
+/** How one allocation is grouped: the group of a pod, the group of a workspace, and display names. */
+function grouping(inputs: StoredInputs, groupBy: string) {
+  const { settings, dir } = inputs;
+  const workspaces = new Map(dir.workspaces.map((w) => [w.id, w]));
+  const projects = new Map(dir.projects.map((p) => [p.id, p]));
+  const wsByNamespace = new Map<string, string>(dir.workspaces.map((w) => [namespaceOfSlug(w.slug), w.id]));
+  for (const [ns, ws] of Object.entries(settings.namespaces)) wsByNamespace.set(ns, ws);
+  const teamOf = (ws: string | null) => (ws ? (workspaces.get(ws)?.labels[settings.teamLabel] ?? null) : null);
+
+  const podGroup = (namespace: string, ws: string | null, labels: Record<string, string> | undefined): string => {
+    if (groupBy === 'workspace') return ws ?? UNALLOCATED;
+    if (groupBy === 'namespace') return namespace;
+    if (groupBy === 'team') return teamOf(ws) ?? UNALLOCATED;
+    if (groupBy === 'project') {
+      const id = labelValue(labels, settings.projectLabel);
+      return id && projects.get(id)?.workspaceId === ws ? id : UNALLOCATED;
+    }
+    return labelValue(labels, groupBy.slice('label:'.length)) ?? UNALLOCATED;
+  };
+  const workspaceGroup = (ws: string): string | null => (groupBy === 'workspace' ? ws : groupBy === 'team' ? teamOf(ws) : null);
+  const nameOf = (key: string): string => {
+    if (key === UNALLOCATED) return 'Unallocated';
+    if (key === IDLE) return 'Idle capacity';
+    if (groupBy === 'workspace') return workspaces.get(key)?.name ?? key;
+    if (groupBy === 'project') return projects.get(key)?.name ?? key;
+    return key;
+  };
+  const idle: IdlePolicy =
+    settings.idle.mode === 'owner'
+      ? { mode: 'owner', group: workspaceGroup(settings.idle.workspaceId) ?? IDLE, workspaceId: settings.idle.workspaceId }
+      : { mode: 'proportional' };
+  return { wsByNamespace, podGroup, workspaceGroup, nameOf, idle };
+}
+
+/** Splits the stored rows into one AllocationInput per day (key '' when not split by day). */
+function inputsByDay(inputs: StoredInputs, groupBy: string) {
+  const g = grouping(inputs, groupBy);
+  const shared = new Set(inputs.settings.shared.map((r) => r.namespace));
+  const labels = new Map(inputs.labels.map((l) => [`${l.cluster}\u0000${l.namespace}\u0000${l.pod}`, l.labels]));
+  const clusters = new Map(inputs.clusters.map((c) => [c.cluster, c]));
+  const versionsOf = new Map<string, PriceVersion[]>();
+  for (const v of inputs.versions) {
+    const key = `${v.provider}\u0000${v.region}`;
+    versionsOf.set(key, [...(versionsOf.get(key) ?? []), v]);
+  }
+  /** The rates a cluster pays in segment `seg` (1-based bucket over [0, ...boundaries]). */
+  const ratesOf = (cluster: string, seg: number): Rates => {
+    const c = clusters.get(cluster);
+    if (!c || seg < 2) return ZERO;
+    const v = versionAt(versionsOf.get(`${c.provider}\u0000${c.region}`) ?? [], inputs.boundaries[seg - 2]!);
+    return v ? { ...v.rates, discountBp: v.discountBp } : ZERO;
+  };
+
+  const days = new Map<string, { workloads: Workload[]; workloadIndex: Map<string, number>; segments: Segment[]; segmentKeys: string[]; segmentIndex: Map<string, number>; usage: Usage[] }>();
+  const dayOf = (day: string) => {
+    let d = days.get(day);
+    if (!d) days.set(day, (d = { workloads: [], workloadIndex: new Map(), segments: [], segmentKeys: [], segmentIndex: new Map(), usage: [] }));
+    return d;
+  };
+  const segmentOf = (d: ReturnType<typeof dayOf>, cluster: string, seg: number) => {
+    const key = `${cluster}\u0000${seg}`;
+    let i = d.segmentIndex.get(key);
+    if (i === undefined) {
+      i = d.segments.length;
+      d.segmentIndex.set(key, i);
+      d.segmentKeys.push(key);
+      d.segments.push({ rates: ratesOf(cluster, seg), capacity: null });
+    }
+    return i;
+  };
+  for (const r of inputs.usage) {
+    const d = dayOf(r.day);
+    const podKey = `${r.cluster}\u0000${r.namespace}\u0000${r.pod}`;
+    let w = d.workloadIndex.get(podKey);
+    if (w === undefined) {
+      const ws = g.wsByNamespace.get(r.namespace) ?? null;
+      w = d.workloads.length;
+      d.workloadIndex.set(podKey, w);
+      d.workloads.push({ group: g.podGroup(r.namespace, ws, labels.get(podKey)), workspaceId: ws, sharedNamespace: shared.has(r.namespace) ? r.namespace : null });
+    }
+    d.usage.push({
+      workload: w,
+      segment: segmentOf(d, r.cluster, Number(r.seg)),
+      quantities: { cpuMcoreHours: Number(r.cpu), memoryMibHours: Number(r.mem), storageMibHours: Number(r.storage), gpuMilliHours: Number(r.gpu), egressMib: Number(r.egress) },
+    });
+  }
+  for (const c of inputs.capacity) {
+    const d = dayOf(c.day);
+    d.segments[segmentOf(d, c.cluster, Number(c.seg))]!.capacity = { cpuMcoreHours: Number(c.cpu), memoryMibHours: Number(c.mem), gpuMilliHours: Number(c.gpu) };
+  }
+  const input = (day: string): DayInput => {
+    const d = dayOf(day);
+    return { workloads: d.workloads, segments: d.segments, segmentKeys: d.segmentKeys, usage: d.usage, idle: g.idle, shared: inputs.settings.shared, groupOfWorkspace: g.workspaceGroup };
+  };
+  return { days: [...days.keys()].sort(), input, nameOf: g.nameOf };
+}
+
+type DayInput = AllocationInput & { segmentKeys: string[] };
+
+/**
+ * Merges per-day inputs into one: workloads by the cell they fall in, segments by cluster and
+ * price (capacity summed), so idle is worked out over the window exactly as without days.
+ */
+function mergeDays(parts: DayInput[]): AllocationInput {
+  const workloads: Workload[] = [];
+  const workloadIndex = new Map<string, number>();
+  const segments: Segment[] = [];
+  const segmentIndex = new Map<string, number>();
+  const usage: Usage[] = [];
+  for (const p of parts) {
+    const wMap = p.workloads.map((w) => {
+      const key = `${w.group}\u0000${w.workspaceId ?? ''}\u0000${w.sharedNamespace ?? ''}`;
+      let i = workloadIndex.get(key);
+      if (i === undefined) {
+        i = workloads.length;
+        workloadIndex.set(key, i);
+        workloads.push(w);
+      }
+      return i;
+    });
+    const sMap = p.segments.map((seg, k) => {
+      const key = p.segmentKeys[k]!;
+      let i = segmentIndex.get(key);
+      if (i === undefined) {
+        i = segments.length;
+        segmentIndex.set(key, i);
+        segments.push({ rates: seg.rates, capacity: null });
+      }
+      if (seg.capacity) {
+        const c = segments[i]!.capacity ?? { cpuMcoreHours: 0, memoryMibHours: 0, gpuMilliHours: 0 };
+        segments[i]!.capacity = { cpuMcoreHours: c.cpuMcoreHours + seg.capacity.cpuMcoreHours, memoryMibHours: c.memoryMibHours + seg.capacity.memoryMibHours, gpuMilliHours: c.gpuMilliHours + seg.capacity.gpuMilliHours };
+      }
+      return i;
+    });
+    for (const u of p.usage) usage.push({ workload: wMap[u.workload]!, segment: sMap[u.segment]!, quantities: u.quantities });
+  }
+  return { ...parts[0]!, workloads, segments, usage };
+}
+
+const named = (a: Allocation, nameOf: (key: string) => string) => ({ total: a.total, idleTotal: a.idleTotal, groups: a.groups.map((g) => ({ key: g.group, name: nameOf(g.group), direct: g.direct, idle: g.idle, shared: g.shared, total: g.total })) });
+
+/**
+ * The window's allocation (rounded once, over the whole window) and, when the rows carry days,
+ * one allocation per day (each rounded on its own: a day's groups sum to that day's total).
+ */
+export function buildAllocation(inputs: StoredInputs, groupBy: string) {
+  const { days, input, nameOf } = inputsByDay(inputs, groupBy);
+  const perDay = days.map((day) => ({ day, input: input(day) }));
+  const window = perDay.length === 0 ? input('') : perDay.length === 1 ? perDay[0]!.input : mergeDays(perDay.map((d) => d.input));
+  const total = named(allocateCosts(window), nameOf);
+  const series = days[0] === '' ? [] : perDay.map(({ day, input: dayInput }) => {
+    const a = allocateCosts(dayInput);
+    return { day, total: a.total, groups: Object.fromEntries(a.groups.map((g) => [g.group, g.total])) };
+  });
+  return { total, days: series };
+}
