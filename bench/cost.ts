@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import type { Db } from '../src/kernel/db/index.ts';
 import { addBillable, allocateCosts, zeroQuantities, type Quantities } from '../src/modules/cost/allocate.ts';
-import { buildAllocation, type Directory } from '../src/modules/cost/allocation-input.ts';
+import { buildAllocation, cutsFor, type Directory } from '../src/modules/cost/allocation-input.ts';
 import type { PriceVersion } from '../src/modules/cost/prices.ts';
 import type { CostSettings } from '../src/modules/cost/schemas.ts';
 import * as store from '../src/modules/cost/store.ts';
@@ -81,8 +81,9 @@ async function seed(db: Db, pods: number, hours: number): Promise<number> {
 
 async function allocation(db: Db, to: Date, byDay: boolean) {
   const t0 = performance.now();
-  const boundaries = versions.map((v) => v.effectiveFrom);
-  const window = { from: START, to, boundaries, byDayIn: byDay ? 'UTC' : null };
+  const dayZone = byDay ? 'Asia/Tokyo' : null;
+  const cuts = cutsFor(START, to, versions, dayZone);
+  const window = { from: START, to, cuts };
   const [usage, capacity, labels, clusters] = await Promise.all([
     store.billableUsage(db, ORG, { ...window, model: 'max' }),
     store.capacity(db, ORG, window),
@@ -90,7 +91,7 @@ async function allocation(db: Db, to: Date, byDay: boolean) {
     store.listClusters(db, ORG),
   ]);
   const queried = performance.now();
-  const result = buildAllocation({ settings, versions, boundaries, clusters, dir: directory, labels, usage, capacity }, 'workspace');
+  const result = buildAllocation({ settings, versions, from: START, cuts, dayZone, clusters, dir: directory, labels, usage, capacity }, 'workspace');
   const done = performance.now();
   const sum = result.total.groups.reduce((s, g) => s + g.total, 0);
   return {

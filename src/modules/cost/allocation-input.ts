@@ -2,6 +2,8 @@
  * From stored usage to `allocateCosts`: which workspace, project, team or label each pod's
  * cost belongs to, which price each cluster-hour pays, and the idle and shared rules. Pure.
  */
+import { TZDate } from '@date-fns/tz';
+import { addDays, format, startOfDay } from 'date-fns';
 import { allocateCosts, IDLE, UNALLOCATED, type Allocation, type AllocationInput, type IdlePolicy, type Rates, type Segment, type Usage, type Workload } from './allocate.ts';
 import { versionAt, type PriceVersion } from './prices.ts';
 import type { CostSettings } from './schemas.ts';
@@ -15,7 +17,11 @@ export interface Directory {
 export interface StoredInputs {
   settings: CostSettings;
   versions: readonly PriceVersion[];
-  boundaries: readonly Date[];
+  /** The window's start and the cut points the rows were bucketed by (see `cutsFor`). */
+  from: Date;
+  cuts: readonly Date[];
+  /** The org's time zone when the rows are cut at its midnights (a day series); null otherwise. */
+  dayZone: string | null;
   clusters: ReadonlyArray<{ cluster: string; provider: string; region: string }>;
   dir: Directory;
   labels: ReadonlyArray<{ cluster: string; namespace: string; pod: string; labels: Record<string, string> }>;
@@ -35,6 +41,18 @@ export interface NamedGroupCost {
 /** The namespace a workspace's workloads run in on every cluster (integrations/manifests.ts). */
 export function namespaceOfSlug(slug: string): string {
   return `hx-${slug}`.slice(0, 63).replace(/-+$/, '');
+}
+
+/**
+ * Where the stored hours are cut: every price change, and with a time zone every midnight of it
+ * inside the window. Within one bucket the price and the day are the same for every hour.
+ */
+export function cutsFor(from: Date, to: Date, versions: readonly PriceVersion[], dayZone: string | null): Date[] {
+  const cuts = new Set(versions.map((v) => v.effectiveFrom.getTime()));
+  if (dayZone) {
+    for (let d = startOfDay(new TZDate(from.getTime(), dayZone)); d.getTime() < to.getTime(); d = addDays(d, 1)) cuts.add(d.getTime());
+  }
+  return [...cuts].sort((a, b) => a - b).map((t) => new Date(t));
 }
 
 /** kube-state-metrics turns `hexaplane.dev/project` into `label_hexaplane_dev_project`: look up both. */
@@ -91,12 +109,13 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     const key = `${v.provider}\u0000${v.region}`;
     versionsOf.set(key, [...(versionsOf.get(key) ?? []), v]);
   }
-  /** The rates a cluster pays in segment `seg` (1-based bucket over [0, ...boundaries]). */
-  const ratesOf = (cluster: string, seg: number): Rates => {
+  /** A bucket's start (the window's start for bucket 0), its day and, per cluster, its price. */
+  const bucketStart = (b: number) => (b === 0 ? inputs.from : inputs.cuts[b - 1]!);
+  const dayOfBucket = (b: number) => (inputs.dayZone ? format(new TZDate(Math.max(bucketStart(b).getTime(), inputs.from.getTime()), inputs.dayZone), 'yyyy-MM-dd') : '');
+  const priceOf = (cluster: string, b: number): { key: string; rates: Rates } => {
     const c = clusters.get(cluster);
-    if (!c || seg < 2) return ZERO;
-    const v = versionAt(versionsOf.get(`${c.provider}\u0000${c.region}`) ?? [], inputs.boundaries[seg - 2]!);
-    return v ? { ...v.rates, discountBp: v.discountBp } : ZERO;
+    const v = c ? versionAt(versionsOf.get(`${c.provider}\u0000${c.region}`) ?? [], bucketStart(b)) : null;
+    return v ? { key: `${cluster}\u0000${v.effectiveFrom.getTime()}`, rates: { ...v.rates, discountBp: v.discountBp } } : { key: `${cluster}\u0000none`, rates: ZERO };
   };
 
   const days = new Map<string, { workloads: Workload[]; workloadIndex: Map<string, number>; segments: Segment[]; segmentKeys: string[]; segmentIndex: Map<string, number>; usage: Usage[] }>();
@@ -105,19 +124,21 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     if (!d) days.set(day, (d = { workloads: [], workloadIndex: new Map(), segments: [], segmentKeys: [], segmentIndex: new Map(), usage: [] }));
     return d;
   };
-  const segmentOf = (d: ReturnType<typeof dayOf>, cluster: string, seg: number) => {
-    const key = `${cluster}\u0000${seg}`;
-    let i = d.segmentIndex.get(key);
+  /** Segments are a cluster under one price version: idle is worked out per segment. */
+  const segmentOf = (d: ReturnType<typeof dayOf>, cluster: string, bucket: number) => {
+    const price = priceOf(cluster, bucket);
+    let i = d.segmentIndex.get(price.key);
     if (i === undefined) {
       i = d.segments.length;
-      d.segmentIndex.set(key, i);
-      d.segmentKeys.push(key);
-      d.segments.push({ rates: ratesOf(cluster, seg), capacity: null });
+      d.segmentIndex.set(price.key, i);
+      d.segmentKeys.push(price.key);
+      d.segments.push({ rates: price.rates, capacity: null });
     }
     return i;
   };
   for (const r of inputs.usage) {
-    const d = dayOf(r.day);
+    const bucket = Number(r.bucket);
+    const d = dayOf(dayOfBucket(bucket));
     const podKey = `${r.cluster}\u0000${r.namespace}\u0000${r.pod}`;
     let w = d.workloadIndex.get(podKey);
     if (w === undefined) {
@@ -128,13 +149,16 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     }
     d.usage.push({
       workload: w,
-      segment: segmentOf(d, r.cluster, Number(r.seg)),
+      segment: segmentOf(d, r.cluster, bucket),
       quantities: { cpuMcoreHours: Number(r.cpu), memoryMibHours: Number(r.mem), storageMibHours: Number(r.storage), gpuMilliHours: Number(r.gpu), egressMib: Number(r.egress) },
     });
   }
   for (const c of inputs.capacity) {
-    const d = dayOf(c.day);
-    d.segments[segmentOf(d, c.cluster, Number(c.seg))]!.capacity = { cpuMcoreHours: Number(c.cpu), memoryMibHours: Number(c.mem), gpuMilliHours: Number(c.gpu) };
+    const bucket = Number(c.bucket);
+    const d = dayOf(dayOfBucket(bucket));
+    const seg = d.segments[segmentOf(d, c.cluster, bucket)]!;
+    const had = seg.capacity ?? { cpuMcoreHours: 0, memoryMibHours: 0, gpuMilliHours: 0 };
+    seg.capacity = { cpuMcoreHours: had.cpuMcoreHours + Number(c.cpu), memoryMibHours: had.memoryMibHours + Number(c.mem), gpuMilliHours: had.gpuMilliHours + Number(c.gpu) };
   }
   const input = (day: string): DayInput => {
     const d = dayOf(day);

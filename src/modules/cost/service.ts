@@ -7,7 +7,7 @@ import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/ht
 import { problems } from '../../kernel/http/problems.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { ModuleDeps } from '../deps.ts';
-import { buildAllocation, type Directory } from './allocation-input.ts';
+import { buildAllocation, cutsFor, type Directory } from './allocation-input.ts';
 import { amortisedRates, CsvError, pricesFromCsv, pricesToCsv, type PriceVersion } from './prices.ts';
 import { capacityOf, hourChunks, HOUR_MS, labelsQuery, matrixOf, podLabelsOf, podSeriesOf, usageQueries, type MatrixSeries, type QueryName } from './promql.ts';
 import {
@@ -188,10 +188,11 @@ export function createCostService(deps: ModuleDeps) {
       store.podLabels(db, orgId),
     ]);
     const versions = prices.map(priceVersionOf);
-    const boundaries = [...new Set(versions.map((v) => v.effectiveFrom.getTime()))].sort((a, b) => a - b).map((t) => new Date(t));
-    const q = { from: window.from, to: window.to, boundaries, byDayIn: byDay ? org.timeZone : null };
+    const dayZone = byDay ? org.timeZone : null;
+    const cuts = cutsFor(window.from, window.to, versions, dayZone);
+    const q = { from: window.from, to: window.to, cuts };
     const [usage, capacity] = await Promise.all([store.billableUsage(db, orgId, { ...q, model: settings.costModel }), store.capacity(db, orgId, q)]);
-    return { org, settings, versions, boundaries, clusters, dir, labels, usage, capacity };
+    return { org, settings, versions, from: window.from, cuts, dayZone, clusters, dir, labels, usage, capacity };
   }
 
   /** The allocation of [from, to) grouped as asked, optionally with a per-day series. No authorization: callers check. */

@@ -273,10 +273,8 @@ export interface BillableRow {
   cluster: string;
   namespace: string;
   pod: string;
-  /** The day in the org's time zone (YYYY-MM-DD), or '' when not split by day. */
-  day: string;
-  /** 1-based index of the price segment (width_bucket over the price boundaries). */
-  seg: number;
+  /** The bucket between cut points (width_bucket over `cuts`: 0 before the first cut). */
+  bucket: number;
   cpu: string;
   mem: string;
   storage: string;
@@ -287,41 +285,40 @@ export interface BillableRow {
 const billable = (model: CostModel, request: string, usage: string) =>
   model === 'max' ? sql`greatest(${sql.ref(request)}, ${sql.ref(usage)})` : sql.ref(model === 'request' ? request : usage);
 
+/** At least one cut: width_bucket wants a non-empty array. */
+const cutsOf = (cuts: readonly Date[]) => (cuts.length ? cuts : [new Date(0)]).map((d) => d.toISOString());
+
 /**
- * Billable quantities per pod and price segment (and day, when asked) over [from, to): the
- * cost model applies per hour, before summing, so max(request, usage) is exact. One scan.
+ * Billable quantities per pod and bucket over [from, to). The cuts (price changes and, for a
+ * day series, the org's midnights) are computed by the caller, so each row needs one binary
+ * search, not a time-zone conversion. The cost model applies per hour, before summing.
  */
-export async function billableUsage(db: Queryable, orgId: string, window: { from: Date; to: Date; model: CostModel; boundaries: readonly Date[]; byDayIn: string | null }): Promise<BillableRow[]> {
-  const bounds = [0, ...window.boundaries.map((d) => d.getTime() / 1000)];
-  const day = window.byDayIn ? sql`to_char(hour AT TIME ZONE ${window.byDayIn}, 'YYYY-MM-DD')` : sql`''`;
+export async function billableUsage(db: Queryable, orgId: string, window: { from: Date; to: Date; model: CostModel; cuts: readonly Date[] }): Promise<BillableRow[]> {
   const r = await sql<BillableRow>`
-    SELECT cluster, namespace, pod, ${day} AS day, width_bucket(extract(epoch FROM hour)::float8, ${bounds}::float8[]) AS seg,
+    SELECT cluster, namespace, pod, width_bucket(hour, ${cutsOf(window.cuts)}::timestamptz[]) AS bucket,
       sum(${billable(window.model, 'cpu_request_mcores', 'cpu_usage_mcores')})::int8 AS cpu,
       sum(${billable(window.model, 'memory_request_mib', 'memory_usage_mib')})::int8 AS mem,
       sum(storage_mib)::int8 AS storage, sum(gpu_milli)::int8 AS gpu, sum(egress_mib)::int8 AS egress
     FROM cost_usage_samples
     WHERE org_id = ${orgId} AND hour >= ${window.from} AND hour < ${window.to}
-    GROUP BY 1, 2, 3, 4, 5`.execute(db);
+    GROUP BY 1, 2, 3, 4`.execute(db);
   return r.rows;
 }
 
 export interface CapacityRow {
   cluster: string;
-  day: string;
-  seg: number;
+  bucket: number;
   cpu: string;
   mem: string;
   gpu: string;
 }
 
-export async function capacity(db: Queryable, orgId: string, window: { from: Date; to: Date; boundaries: readonly Date[]; byDayIn: string | null }): Promise<CapacityRow[]> {
-  const bounds = [0, ...window.boundaries.map((d) => d.getTime() / 1000)];
-  const day = window.byDayIn ? sql`to_char(hour AT TIME ZONE ${window.byDayIn}, 'YYYY-MM-DD')` : sql`''`;
+export async function capacity(db: Queryable, orgId: string, window: { from: Date; to: Date; cuts: readonly Date[] }): Promise<CapacityRow[]> {
   const r = await sql<CapacityRow>`
-    SELECT cluster, ${day} AS day, width_bucket(extract(epoch FROM hour)::float8, ${bounds}::float8[]) AS seg,
+    SELECT cluster, width_bucket(hour, ${cutsOf(window.cuts)}::timestamptz[]) AS bucket,
       sum(cpu_mcores)::int8 AS cpu, sum(memory_mib)::int8 AS mem, sum(gpu_milli)::int8 AS gpu
     FROM cost_capacity_samples
     WHERE org_id = ${orgId} AND hour >= ${window.from} AND hour < ${window.to}
-    GROUP BY 1, 2, 3`.execute(db);
+    GROUP BY 1, 2`.execute(db);
   return r.rows;
 }
