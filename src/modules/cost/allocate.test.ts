@@ -73,6 +73,8 @@ describe('allocateCosts', () => {
     expect(byGroup.ws_finance!.shared + byGroup.ws_sales!.shared + byGroup[UNALLOCATED]!.shared).toBe(1_945_946);
     // Finance holds 4.80 / 7.68 = 62.5 % of what is left: 1.945946 × 0.625 = 1.216216(25).
     expect(byGroup.ws_finance!.shared).toBe(1_216_216);
+    expect([byGroup.ws_sales!.shared, byGroup[UNALLOCATED]!.shared]).toEqual([608_108, 121_622]);
+    expect([byGroup.ws_finance!.total, byGroup.ws_sales!.total, byGroup[UNALLOCATED]!.total]).toEqual([9_000_000, 4_500_000, 900_000]);
     expect(a.groups.map((g) => g.group)).not.toContain('ws_platform');
   });
 
