@@ -111,11 +111,26 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
   }
   /** A bucket's start (the window's start for bucket 0), its day and, per cluster, its price. */
   const bucketStart = (b: number) => (b === 0 ? inputs.from : inputs.cuts[b - 1]!);
-  const dayOfBucket = (b: number) => (inputs.dayZone ? format(new TZDate(Math.max(bucketStart(b).getTime(), inputs.from.getTime()), inputs.dayZone), 'yyyy-MM-dd') : '');
+  // Both are asked once per row and answer per bucket: memoised (a time-zone format costs microseconds).
+  const dayCache = new Map<number, string>();
+  const dayOfBucket = (b: number) => {
+    let day = dayCache.get(b);
+    if (day === undefined) {
+      day = inputs.dayZone ? format(new TZDate(Math.max(bucketStart(b).getTime(), inputs.from.getTime()), inputs.dayZone), 'yyyy-MM-dd') : '';
+      dayCache.set(b, day);
+    }
+    return day;
+  };
+  const priceCache = new Map<string, { key: string; rates: Rates }>();
   const priceOf = (cluster: string, b: number): { key: string; rates: Rates } => {
+    const cacheKey = `${cluster}\u0000${b}`;
+    const hit = priceCache.get(cacheKey);
+    if (hit) return hit;
     const c = clusters.get(cluster);
     const v = c ? versionAt(versionsOf.get(`${c.provider}\u0000${c.region}`) ?? [], bucketStart(b)) : null;
-    return v ? { key: `${cluster}\u0000${v.effectiveFrom.getTime()}`, rates: { ...v.rates, discountBp: v.discountBp } } : { key: `${cluster}\u0000none`, rates: ZERO };
+    const price = v ? { key: `${cluster}\u0000${v.effectiveFrom.getTime()}`, rates: { ...v.rates, discountBp: v.discountBp } } : { key: `${cluster}\u0000none`, rates: ZERO };
+    priceCache.set(cacheKey, price);
+    return price;
   };
 
   const days = new Map<string, { workloads: Workload[]; workloadIndex: Map<string, number>; segments: Segment[]; segmentKeys: string[]; segmentIndex: Map<string, number>; usage: Usage[] }>();
