@@ -20881,8 +20881,6 @@ export interface operations {
                 /** @description RFC 3339 time */
                 to: string;
                 groupBy?: string;
-                /** @description Only this workspace (shared and idle cost included) */
-                workspaceId?: string;
                 /** @description day: also a per-day series per group (days in the organization time zone) */
                 series?: "none" | "day";
             };

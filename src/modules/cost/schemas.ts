@@ -211,7 +211,6 @@ export const allocationQuery = z
     from: isoTime,
     to: isoTime,
     groupBy: groupByText.default('workspace'),
-    workspaceId: z.string().regex(/^ws_[0-9a-z]{26}$/, 'a workspace id').optional().describe('Only this workspace (shared and idle cost included)'),
     series: z.enum(['none', 'day']).default('none').describe('day: also a per-day series per group (days in the organization time zone)'),
   })
   .refine((q) => Date.parse(q.from) < Date.parse(q.to), { message: 'from must be before to', path: ['from'] })

@@ -132,6 +132,16 @@ export function createCostService(deps: ModuleDeps) {
     return row;
   }
 
+  /** The source URL passes the SSRF guard now, not only when collection first runs. */
+  async function checkedUrl(url: string): Promise<string> {
+    try {
+      return (await deps.egress.checkUrl(url)).url.toString();
+    } catch (error) {
+      if (error instanceof EgressRefused) throw egressProblem(error, 'body.url');
+      throw error;
+    }
+  }
+
   async function requireSource(orgId: string, id: string) {
     const row = await store.findSource(db, orgId, id);
     if (!row) throw problems.notFound('cost source', id);
@@ -439,11 +449,12 @@ export function createCostService(deps: ModuleDeps) {
 
     async createSource(p: Principal, orgId: string, input: CreateSourceInput): Promise<SourceView> {
       await authz.require(p, 'cost:configure', orgResource(orgId, 'cost-source'));
+      const url = await checkedUrl(input.url);
       const id = newId('costSource');
       const token = input.bearerToken ? await sealSecret(keys, input.bearerToken, TOKEN_AAD(id)) : null;
       try {
         return await db.transaction().execute(async (t) => {
-          const row = await store.insertSource(t, { id, org_id: orgId, name: input.name, cluster: input.cluster, url: input.url, provider: input.provider, region: input.region, bearer_token: token });
+          const row = await store.insertSource(t, { id, org_id: orgId, name: input.name, cluster: input.cluster, url, provider: input.provider, region: input.region, bearer_token: token });
           await store.upsertCluster(t, orgId, input.cluster, input.provider, input.region, true);
           const view = sourceView(row);
           await recordAudit(t, p, { action: 'cost:configure', orgId, target: { type: 'cost-source', id, name: input.name }, after: view });
@@ -458,11 +469,12 @@ export function createCostService(deps: ModuleDeps) {
     async updateSource(p: Principal, orgId: string, id: string, expectedVersion: number | undefined, input: UpdateSourceInput): Promise<SourceView> {
       await authz.require(p, 'cost:configure', sourceResource(orgId, id));
       const before = await requireSource(orgId, id);
+      const url = input.url ? await checkedUrl(input.url) : undefined;
       const token = input.bearerToken ? await sealSecret(keys, input.bearerToken, TOKEN_AAD(id)) : undefined;
       try {
         return await db.transaction().execute(async (t) => {
-          const { bearerToken: _, ...rest } = input;
-          const row = await store.updateSource(t, orgId, id, expectedVersion, { ...rest, ...(token ? { bearer_token: token } : {}) });
+          const { bearerToken: _, url: __, ...rest } = input;
+          const row = await store.updateSource(t, orgId, id, expectedVersion, { ...rest, ...(url ? { url } : {}), ...(token ? { bearer_token: token } : {}) });
           if (!row) throw (await store.findSource(t, orgId, id)) ? problems.preconditionFailed() : problems.notFound('cost source', id);
           if (input.provider || input.region) await store.upsertCluster(t, orgId, row.cluster, row.provider, row.region, true);
           const view = sourceView(row);
@@ -518,7 +530,15 @@ export function createCostService(deps: ModuleDeps) {
       }
       const rows: store.SampleRow[] = input.samples.map(({ labels: _, hour, ...s }) => ({ ...s, hour: new Date(hour) }));
       const hours = rows.map((r) => r.hour.getTime());
-      const labelRows = input.samples.filter((s) => s.labels).map((s) => ({ cluster: s.cluster, namespace: s.namespace, pod: s.pod, labels: s.labels!, seenAt: new Date(s.hour) }));
+      // One label row per pod (the latest hour's): an upsert may not touch the same row twice.
+      const latestLabels = new Map<string, { cluster: string; namespace: string; pod: string; labels: Record<string, string>; seenAt: Date }>();
+      for (const s of input.samples) {
+        if (!s.labels) continue;
+        const key = `${s.cluster}\u0000${s.namespace}\u0000${s.pod}`;
+        const seenAt = new Date(s.hour);
+        if ((latestLabels.get(key)?.seenAt.getTime() ?? -Infinity) <= seenAt.getTime()) latestLabels.set(key, { cluster: s.cluster, namespace: s.namespace, pod: s.pod, labels: s.labels, seenAt });
+      }
+      const labelRows = [...latestLabels.values()];
       const clusters = [...new Set(rows.map((r) => r.cluster))];
       return db.transaction().execute(async (t) => {
         await store.ensurePartitions(t, new Date(Math.min(...hours)), new Date(Math.max(...hours)));
