@@ -68,7 +68,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the cost explorer', () =>
     expect(a.total).toBe(48 * (80_000 + 20_000) + 48 * (28_000 + 5_000) + 48 * 10_000);
     await expect.poll(() => page.getByTestId('cost-total').innerText(), { timeout: STEP }).toBe(`Total ${(a.total / 1e6).toFixed(2)} USD`);
     const rows = await page.getByTestId('cost-table').locator('tbody tr').allInnerTexts();
-    expect(rows.map((r) => r.split('\t')[0])).toEqual(['Finance-BU', 'Sales-BU', 'Unallocated']);
+    expect(rows.map((r) => r.split(/[\t\n]/)[0]!.trim())).toEqual(['Finance-BU', 'Sales-BU', 'Unallocated']);
     const finance = a.groups.find((g: { name: string }) => g.name === 'Finance-BU');
     expect(rows[0]).toContain(`${(finance.total / 1e6).toFixed(2)} USD`);
     // Two days with cost, three groups stacked: recharts draws one bar shape per group and day.
