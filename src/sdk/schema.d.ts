@@ -2975,6 +2975,8 @@ export interface components {
                 shared: number;
                 total: number;
             }[];
+            /** @description Clusters with usage in the window but no price version in force for some of it: that usage cost zero */
+            unpricedClusters: string[];
             series?: {
                 day: string;
                 total: number;
@@ -4448,6 +4450,8 @@ export interface components {
                 shared: number;
                 total: number;
             }[];
+            /** @description Clusters with usage in the window but no price version in force for some of it: that usage cost zero */
+            unpricedClusters: string[];
             series?: {
                 day: string;
                 total: number;

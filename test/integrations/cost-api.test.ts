@@ -99,6 +99,13 @@ describe('pushed usage', () => {
     expect(a.series).toEqual([{ day: '2026-02-01', total: 98_438, groups: { [finance.id]: 98_438, unallocated: 0 } }]);
     const byTeam = await expectJson(t.app, billing, 'GET', api('/cost/allocation'), 200, { query: { from: '2026-02-01T00:00:00Z', to: '2026-02-02T00:00:00Z', groupBy: 'label:team' } });
     expect(byTeam.groups[0]).toMatchObject({ key: 'ledger', total: 98_438 });
+    expect(a.unpricedClusters).toEqual([]);
+  });
+
+  it('names clusters whose usage no price covers, instead of hiding a zero', async () => {
+    await expectJson(t.app, billing, 'POST', api('/cost/usage'), 200, { body: { samples: [{ ...sample('web-9', '2026-02-03T00:00:00Z', 1000), cluster: 'unpriced-1' }] } });
+    const a = await expectJson(t.app, billing, 'GET', api('/cost/allocation'), 200, { query: { from: '2026-02-03T00:00:00Z', to: '2026-02-04T00:00:00Z' } });
+    expect(a).toMatchObject({ total: 0, unpricedClusters: ['unpriced-1'] });
   });
 
   it('refuses a sample not on the hour, and two samples for the same hour, writing nothing', async () => {

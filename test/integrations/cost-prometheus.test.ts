@@ -119,6 +119,7 @@ describe.skipIf(!available)('cost allocation from a real Prometheus', () => {
     const expected = expectedAllocation(syntheticPods(projectId), start, prices, { groupOf: (ns) => workspaceOf(ns), workspaceOf, shared: sharedRules() });
     const a = await expectJson(t.app, admin, 'GET', api('/cost/allocation'), 200, { query: { from: iso(start), to: iso(end), groupBy: 'workspace' } });
     expect(a.currency).toBe('USD');
+    expect(a.unpricedClusters).toEqual([]);
     expect(BigInt(a.total)).toBe(expected.total);
     expect(BigInt(a.idleTotal)).toBe(expected.idleTotal);
     expect(totalsOf(a)).toEqual(Object.fromEntries(expected.groups));

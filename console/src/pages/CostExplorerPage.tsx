@@ -1,6 +1,6 @@
 import '@mantine/charts/styles.css';
 import { BarChart } from '@mantine/charts';
-import { Group, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Group, Select, SimpleGrid, Table, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { useCostAllocation } from '../api/cost.ts';
 import { useOrgId } from '../api/org.ts';
@@ -47,6 +47,11 @@ export function CostExplorerPage() {
       <QueryState query={query}>
         {a && (
           <SimpleGrid cols={1} spacing="lg">
+            {a.unpricedClusters.length > 0 && (
+              <Alert color="orange" title="Usage without a price" data-testid="cost-unpriced">
+                No price version covers some usage of {a.unpricedClusters.join(', ')}: it counts as zero. Add a price for the cluster&apos;s provider and region.
+              </Alert>
+            )}
             <SectionCard title={<span data-testid="cost-total">Total {formatMoney(a.total, a.currency)}</span>} description={`Idle capacity ${formatMoney(a.idleTotal, a.currency)} · cost model ${a.costModel}`}>
               <BarChart h={280} data={chart} dataKey="day" type="stacked" series={top.map((g, i) => ({ name: g.name, color: COLORS[i]! }))} valueFormatter={(v) => v.toFixed(2)} data-testid="cost-chart" />
             </SectionCard>

@@ -122,6 +122,7 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     return day;
   };
   const priceCache = new Map<string, { key: string; rates: Rates }>();
+  const unpriced = new Set<string>();
   const priceOf = (cluster: string, b: number): { key: string; rates: Rates } => {
     const cacheKey = `${cluster}\u0000${b}`;
     const hit = priceCache.get(cacheKey);
@@ -129,6 +130,7 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     const c = clusters.get(cluster);
     const v = c ? versionAt(versionsOf.get(`${c.provider}\u0000${c.region}`) ?? [], bucketStart(b)) : null;
     const price = v ? { key: `${cluster}\u0000${v.effectiveFrom.getTime()}`, rates: { ...v.rates, discountBp: v.discountBp } } : { key: `${cluster}\u0000none`, rates: ZERO };
+    if (!v) unpriced.add(cluster);
     priceCache.set(cacheKey, price);
     return price;
   };
@@ -179,7 +181,7 @@ function inputsByDay(inputs: StoredInputs, groupBy: string) {
     const d = dayOf(day);
     return { workloads: d.workloads, segments: d.segments, segmentKeys: d.segmentKeys, usage: d.usage, idle: g.idle, shared: inputs.settings.shared, groupOfWorkspace: g.workspaceGroup };
   };
-  return { days: [...days.keys()].sort(), input, nameOf: g.nameOf };
+  return { days: [...days.keys()].sort(), input, nameOf: g.nameOf, unpriced: () => [...unpriced].sort() };
 }
 
 type DayInput = AllocationInput & { segmentKeys: string[] };
@@ -231,7 +233,7 @@ const named = (a: Allocation, nameOf: (key: string) => string) => ({ total: a.to
  * one allocation per day (each rounded on its own: a day's groups sum to that day's total).
  */
 export function buildAllocation(inputs: StoredInputs, groupBy: string) {
-  const { days, input, nameOf } = inputsByDay(inputs, groupBy);
+  const { days, input, nameOf, unpriced } = inputsByDay(inputs, groupBy);
   const perDay = days.map((day) => ({ day, input: input(day) }));
   const window = perDay.length === 0 ? input('') : perDay.length === 1 ? perDay[0]!.input : mergeDays(perDay.map((d) => d.input));
   const total = named(allocateCosts(window), nameOf);
@@ -239,5 +241,5 @@ export function buildAllocation(inputs: StoredInputs, groupBy: string) {
     const a = allocateCosts(dayInput);
     return { day, total: a.total, groups: Object.fromEntries(a.groups.map((g) => [g.group, g.total])) };
   });
-  return { total, days: series };
+  return { total, days: series, unpricedClusters: unpriced() };
 }

@@ -236,6 +236,7 @@ export const allocationSchema = z
     total: z.number().int().describe('The bill for the window in micro-units: the groups sum to it exactly'),
     idleTotal: z.number().int(),
     groups: z.array(groupCostSchema),
+    unpricedClusters: z.array(z.string()).describe('Clusters with usage in the window but no price version in force for some of it: that usage cost zero'),
     series: z.array(z.object({ day: z.string(), total: z.number().int(), groups: z.record(z.string(), z.number().int()) })).optional(),
   })
   .meta({ id: 'CostAllocation' });

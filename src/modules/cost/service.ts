@@ -221,6 +221,7 @@ export function createCostService(deps: ModuleDeps) {
       total: result.total.total,
       idleTotal: result.total.idleTotal,
       groups: result.total.groups,
+      unpricedClusters: result.unpricedClusters,
       ...(byDay ? { series: result.days } : {}),
     };
   }

@@ -68,7 +68,7 @@ CREATE TABLE cost_clusters (
 -- makes collection and pushes idempotent: a re-run overwrites the same rows. Partitioned by
 -- month so retention drops partitions (ARCHITECTURE §3).
 CREATE TABLE cost_usage_samples (
-  org_id text NOT NULL,
+  org_id text NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   cluster text NOT NULL,
   namespace text NOT NULL,
   pod text NOT NULL,
