@@ -100,6 +100,13 @@ describe('pushed usage', () => {
     const byTeam = await expectJson(t.app, billing, 'GET', api('/cost/allocation'), 200, { query: { from: '2026-02-01T00:00:00Z', to: '2026-02-02T00:00:00Z', groupBy: 'label:team' } });
     expect(byTeam.groups[0]).toMatchObject({ key: 'ledger', total: 98_438 });
     expect(a.unpricedClusters).toEqual([]);
+    // The budgets ports: the same day, by workspace and by a label inside it; and today's rates after the discount.
+    const window = { from: new Date('2026-02-01T00:00:00Z'), to: new Date('2026-02-02T00:00:00Z') };
+    expect(await t.deps.services.cost.dailySpend(orgId, { workspaceId: finance.id, projectId: null, label: null }, window)).toEqual(new Map([['2026-02-01', 98_438n]]));
+    expect(await t.deps.services.cost.dailySpend(orgId, { workspaceId: finance.id, projectId: null, label: { key: 'team', value: 'ledger' } }, window)).toEqual(new Map([['2026-02-01', 98_438n]]));
+    expect(await t.deps.services.cost.dailySpend(orgId, { workspaceId: finance.id, projectId: null, label: { key: 'team', value: 'crm' } }, window)).toEqual(new Map());
+    // 0.041 × 0.875 = 0.035875 per vCPU-hour; 0.005 × 0.875 = 0.004375 per GiB-hour (edge-1 is priced as aws/eu-west-1).
+    expect(await t.deps.services.cost.unitPrices(orgId, new Date('2026-02-01T00:00:00Z'))).toEqual({ cpuHourMicros: 35_875n, memoryGibHourMicros: 4_375n });
   });
 
   it('names clusters whose usage no price covers, instead of hiding a zero', async () => {

@@ -64,6 +64,9 @@ function labelValue(labels: Record<string, string> | undefined, key: string): st
 
 const ZERO: Rates = { cpuCoreHour: 0, memoryGibHour: 0, storageGibMonth: 0, gpuHour: 0, egressGib: 0, discountBp: 0 };
 
+/** Not offered by the API: a pod label's value within its workspace (`<ws>|<value>`), for budgets. */
+export const WORKSPACE_LABEL = 'workspace+label:';
+
 /** How one allocation is grouped: the group of a pod, the group of a workspace, and display names. */
 function grouping(inputs: StoredInputs, groupBy: string) {
   const { settings, dir } = inputs;
@@ -80,6 +83,11 @@ function grouping(inputs: StoredInputs, groupBy: string) {
     if (groupBy === 'project') {
       const id = labelValue(labels, settings.projectLabel);
       return id && projects.get(id)?.workspaceId === ws ? id : UNALLOCATED;
+    }
+    if (groupBy.startsWith(WORKSPACE_LABEL)) {
+      // Internal grouping for budgets scoped to a label inside a workspace: `<ws>|<value>`.
+      const value = labelValue(labels, groupBy.slice(WORKSPACE_LABEL.length));
+      return ws && value ? `${ws}|${value}` : UNALLOCATED;
     }
     return labelValue(labels, groupBy.slice('label:'.length)) ?? UNALLOCATED;
   };

@@ -7,8 +7,8 @@ import { decodeCursor, toPage, type Page, type PageQuery } from '../../kernel/ht
 import { problems } from '../../kernel/http/problems.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { ModuleDeps } from '../deps.ts';
-import { buildAllocation, cutsFor, type Directory } from './allocation-input.ts';
-import { amortisedRates, CsvError, pricesFromCsv, pricesToCsv, type PriceVersion } from './prices.ts';
+import { buildAllocation, cutsFor, WORKSPACE_LABEL, type Directory } from './allocation-input.ts';
+import { amortisedRates, CsvError, pricesFromCsv, pricesToCsv, versionAt, type PriceVersion } from './prices.ts';
 import { capacityOf, hourChunks, HOUR_MS, labelsQuery, matrixOf, podLabelsOf, podSeriesOf, usageQueries, type MatrixSeries, type QueryName } from './promql.ts';
 import {
   costSettingsSchema,
@@ -567,6 +567,38 @@ export function createCostService(deps: ModuleDeps) {
       const a = await allocate(orgId, { from: window.from.toISOString(), to: window.to.toISOString(), groupBy: window.groupBy ?? 'workspace', series: 'day' });
       const org = await organization(orgId);
       return { currency: a.currency, timeZone: org.timeZone, total: a.total, groups: a.groups, days: a.series ?? [] };
+    },
+
+    /**
+     * The budgets port (cost/budget-service.ts `BudgetPorts.dailySpend`): spend per local day of
+     * one workspace, or of one project or pod-label value inside it, idle and shared cost included.
+     * No authorization: the budget service checks its own actions.
+     */
+    async dailySpend(orgId: string, scope: { workspaceId: string; projectId: string | null; label: { key: string; value: string } | null }, window: { from: Date; to: Date }): Promise<Map<string, bigint>> {
+      const [groupBy, key] = scope.projectId
+        ? ['project', scope.projectId]
+        : scope.label
+          ? [`${WORKSPACE_LABEL}${scope.label.key}`, `${scope.workspaceId}|${scope.label.value}`]
+          : ['workspace', scope.workspaceId];
+      const a = await allocate(orgId, { from: window.from.toISOString(), to: window.to.toISOString(), groupBy, series: 'day' });
+      const out = new Map<string, bigint>();
+      for (const d of a.series ?? []) if (d.groups[key] !== undefined) out.set(d.day, BigInt(d.groups[key]!));
+      return out;
+    },
+
+    /**
+     * The budgets port `unitPrices`: the vCPU-hour and GiB-hour rates in force at `at`, after the
+     * negotiated discount (half up), of the price that prices the org's first cluster (by name),
+     * or of the newest version when no cluster is known yet; null without any price.
+     */
+    async unitPrices(orgId: string, at: Date = clock.now()): Promise<{ cpuHourMicros: bigint; memoryGibHourMicros: bigint } | null> {
+      const [versions, clusters] = await Promise.all([store.allPrices(db, orgId).then((rows) => rows.map(priceVersionOf)), store.listClusters(db, orgId)]);
+      const first = [...clusters].sort((a, b) => (a.cluster < b.cluster ? -1 : 1))[0];
+      const candidates = first ? versions.filter((v) => v.provider === first.provider && v.region === first.region) : versions;
+      const v = versionAt(candidates, at);
+      if (!v) return null;
+      const net = (rate: number) => (BigInt(rate) * BigInt(10_000 - v.discountBp) + 5_000n) / 10_000n;
+      return { cpuHourMicros: net(v.rates.cpuCoreHour), memoryGibHourMicros: net(v.rates.memoryGibHour) };
     },
   };
 }
