@@ -12,6 +12,7 @@ import path from 'node:path';
 import * as access from './modules/access/index.ts';
 import * as audit from './modules/audit/index.ts';
 import * as compliance from './modules/compliance/index.ts';
+import * as cost from './modules/cost/index.ts';
 import type { ModuleDeps, Services } from './modules/deps.ts';
 import * as identity from './modules/identity/index.ts';
 import * as integrations from './modules/integrations/index.ts';
@@ -57,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<Hexaplane> {
   deps.services.access = access.register(app, deps);
   deps.services.audit = audit.register(app, deps);
   deps.services.compliance = compliance.register(app, deps);
+  deps.services.cost = cost.register(app, deps);
   integrations.register(app, deps);
   await app.ready();
   return { app, deps };

@@ -54,6 +54,7 @@ export const router = createBrowserRouter([
               { path: 'siem-streams', element: page(() => import('./pages/AuditStreamsPage.tsx'), 'AuditStreamsPage') },
               { path: 'security-policy', element: page(() => import('./pages/SecurityPolicyPage.tsx'), 'SecurityPolicyPage') },
               { path: 'sso', element: page(() => import('./pages/SsoPage.tsx'), 'SsoPage') },
+              { path: 'cost', element: page(() => import('./pages/CostExplorerPage.tsx'), 'CostExplorerPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

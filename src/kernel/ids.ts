@@ -54,9 +54,11 @@ export const idPrefixes = {
   // notification channels (ADR 0016)
   notificationChannel: 'nch',
   notificationSend: 'nsd',
-  // budgets (issue 5)
-  budget: 'bud',
   ssoSpKey: 'spk',
+  // cost management (ADR 0015)
+  costPrice: 'cpr',
+  costSource: 'csrc',
+  budget: 'bud',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

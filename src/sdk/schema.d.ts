@@ -1675,6 +1675,183 @@ export interface paths {
         patch: operations["updatePiiRule"];
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/cost/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Price versions (per provider, region and effective time) */
+        get: operations["listCostPrices"];
+        put?: never;
+        /** Add a price version (list, or on-premises amortised) */
+        post: operations["createCostPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/prices/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every price version as CSV (decimal amounts in the currency) */
+        get: operations["exportCostPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/prices/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or update price versions from CSV, all rows or none */
+        post: operations["importCostPrices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/prices/{priceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A price version */
+        get: operations["getCostPrice"];
+        put?: never;
+        post?: never;
+        /** Remove a price version */
+        delete: operations["deleteCostPrice"];
+        options?: never;
+        head?: never;
+        /** Change a price version's rates, discount or note */
+        patch: operations["updateCostPrice"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How costs are allocated: cost model, idle, shared namespaces, mappings */
+        get: operations["getCostSettings"];
+        /** Replace the allocation settings */
+        put: operations["putCostSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus sources usage is collected from */
+        get: operations["listCostSources"];
+        put?: never;
+        /** Add a cluster's Prometheus as a usage source */
+        post: operations["createCostSource"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/sources/{sourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A usage source and its last collection run */
+        get: operations["getCostSource"];
+        put?: never;
+        post?: never;
+        /** Remove a usage source (collected usage stays) */
+        delete: operations["deleteCostSource"];
+        options?: never;
+        head?: never;
+        /** Change a usage source */
+        patch: operations["updateCostSource"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/sources/{sourceId}/collect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Collect usage now, or backfill a window; re-runs replace the same hours */
+        post: operations["collectCostUsage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push hourly usage samples; a sample replaces any earlier one for the same cluster, namespace, pod and hour */
+        post: operations["pushCostUsage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/cost/allocation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cost per workspace, project, team, namespace or label for a window; the groups sum to the total */
+        get: operations["getCostAllocation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/clusters": {
         parameters: {
             query?: never;
@@ -2668,6 +2845,234 @@ export interface components {
                  */
                 mode: "write" | "read";
                 count: number;
+            }[];
+        };
+        CostAmortisationInput: {
+            /** @description Hardware purchase price, in micro-units of the currency (1 = 0.000001) */
+            capex: number;
+            lifetimeMonths: number;
+            /** @description Running cost per month (power, space, support), in micro-units of the currency (1 = 0.000001) */
+            opexMonthly: number;
+            vcpus: number;
+            memoryGib: number;
+            /**
+             * @description Share of the compute cost carried by CPU, in basis points; memory carries the rest
+             * @default 6500
+             */
+            cpuWeightBp: number;
+        };
+        CostPriceInput: {
+            id: string;
+            orgId: string;
+            provider: string;
+            region: string;
+            effectiveFrom: string;
+            currency: string;
+            /** @enum {string} */
+            kind: "list" | "on-prem";
+            rates: {
+                /** @description Per vCPU-hour, in micro-units of the currency (1 = 0.000001) */
+                cpuCoreHour: number;
+                /** @description Per GiB-hour of memory, in micro-units of the currency (1 = 0.000001) */
+                memoryGibHour: number;
+                /** @description Per GiB-month of storage, in micro-units of the currency (1 = 0.000001) */
+                storageGibMonth: number;
+                /** @description Per GPU-hour, in micro-units of the currency (1 = 0.000001) */
+                gpuHour: number;
+                /** @description Per GiB of network egress, in micro-units of the currency (1 = 0.000001) */
+                egressGib: number;
+            };
+            discountBp: number;
+            amortisation: components["schemas"]["CostAmortisationInput"] | null;
+            note: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CostPriceImportInput: {
+            created: number;
+            updated: number;
+            unchanged: number;
+        };
+        CostSettingsInput: {
+            /**
+             * @description What a pod-hour is billed on: max(request, usage), the request, or the usage
+             * @default max
+             * @enum {string}
+             */
+            costModel: "max" | "request" | "usage";
+            /**
+             * @default {
+             *       "mode": "proportional"
+             *     }
+             */
+            idle: {
+                /** @constant */
+                mode: "proportional";
+            } | {
+                /** @constant */
+                mode: "owner";
+                workspaceId: string;
+            };
+            /**
+             * @description Shared namespaces and how their cost is split
+             * @default []
+             */
+            shared: ({
+                namespace: string;
+                /** @constant */
+                split: "even";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "proportional";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "fixed";
+                /** @description Basis points per workspace id; at most 10000 in all */
+                shares: {
+                    [key: string]: number;
+                };
+            })[];
+            /**
+             * @description The workspace label that names its team (SCIM department or cost center)
+             * @default cost-center
+             */
+            teamLabel: string;
+            /**
+             * @description The pod label that names its project id
+             * @default hexaplane.dev/project
+             */
+            projectLabel: string;
+            /**
+             * @description Namespaces that belong to a workspace besides its own (hx-<slug>)
+             * @default {}
+             */
+            namespaces: {
+                [key: string]: string;
+            };
+        };
+        CostSettingsViewInput: {
+            /**
+             * @description What a pod-hour is billed on: max(request, usage), the request, or the usage
+             * @default max
+             * @enum {string}
+             */
+            costModel: "max" | "request" | "usage";
+            /**
+             * @default {
+             *       "mode": "proportional"
+             *     }
+             */
+            idle: {
+                /** @constant */
+                mode: "proportional";
+            } | {
+                /** @constant */
+                mode: "owner";
+                workspaceId: string;
+            };
+            /**
+             * @description Shared namespaces and how their cost is split
+             * @default []
+             */
+            shared: ({
+                namespace: string;
+                /** @constant */
+                split: "even";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "proportional";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "fixed";
+                /** @description Basis points per workspace id; at most 10000 in all */
+                shares: {
+                    [key: string]: number;
+                };
+            })[];
+            /**
+             * @description The workspace label that names its team (SCIM department or cost center)
+             * @default cost-center
+             */
+            teamLabel: string;
+            /**
+             * @description The pod label that names its project id
+             * @default hexaplane.dev/project
+             */
+            projectLabel: string;
+            /**
+             * @description Namespaces that belong to a workspace besides its own (hx-<slug>)
+             * @default {}
+             */
+            namespaces: {
+                [key: string]: string;
+            };
+            version: number;
+        };
+        CostSourceInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            cluster: string;
+            url: string;
+            provider: string;
+            region: string;
+            hasBearerToken: boolean;
+            collectedUntil: string | null;
+            lastRun: {
+                at: string;
+                from: string;
+                to: string;
+                /** @enum {string} */
+                status: "succeeded" | "failed";
+                samples: number;
+                error: string | null;
+            } | null;
+            version: number;
+            createdAt: string;
+        };
+        CostCollectionInput: {
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            from: string;
+            to: string;
+            samples: number;
+            pods: number;
+            error: string | null;
+        };
+        CostUsagePushInput: {
+            accepted: number;
+        };
+        CostAllocationInput: {
+            from: string;
+            to: string;
+            groupBy: string;
+            currency: string;
+            costModel: string;
+            /** @description The bill for the window in micro-units: the groups sum to it exactly */
+            total: number;
+            idleTotal: number;
+            groups: {
+                /** @description The group: a workspace or project id, a label value, a team, a namespace, or "unallocated" / "idle" */
+                key: string;
+                name: string;
+                direct: number;
+                idle: number;
+                shared: number;
+                total: number;
+            }[];
+            /** @description Clusters with usage in the window but no price version in force for some of it: that usage cost zero */
+            unpricedClusters: string[];
+            series?: {
+                day: string;
+                total: number;
+                groups: {
+                    [key: string]: number;
+                };
             }[];
         };
         StepUpResultInput: {
@@ -3958,6 +4363,234 @@ export interface components {
                  */
                 mode: "write" | "read";
                 count: number;
+            }[];
+        };
+        CostAmortisation: {
+            /** @description Hardware purchase price, in micro-units of the currency (1 = 0.000001) */
+            capex: number;
+            lifetimeMonths: number;
+            /** @description Running cost per month (power, space, support), in micro-units of the currency (1 = 0.000001) */
+            opexMonthly: number;
+            vcpus: number;
+            memoryGib: number;
+            /**
+             * @description Share of the compute cost carried by CPU, in basis points; memory carries the rest
+             * @default 6500
+             */
+            cpuWeightBp: number;
+        };
+        CostPrice: {
+            id: string;
+            orgId: string;
+            provider: string;
+            region: string;
+            effectiveFrom: string;
+            currency: string;
+            /** @enum {string} */
+            kind: "list" | "on-prem";
+            rates: {
+                /** @description Per vCPU-hour, in micro-units of the currency (1 = 0.000001) */
+                cpuCoreHour: number;
+                /** @description Per GiB-hour of memory, in micro-units of the currency (1 = 0.000001) */
+                memoryGibHour: number;
+                /** @description Per GiB-month of storage, in micro-units of the currency (1 = 0.000001) */
+                storageGibMonth: number;
+                /** @description Per GPU-hour, in micro-units of the currency (1 = 0.000001) */
+                gpuHour: number;
+                /** @description Per GiB of network egress, in micro-units of the currency (1 = 0.000001) */
+                egressGib: number;
+            };
+            discountBp: number;
+            amortisation: components["schemas"]["CostAmortisation"] | null;
+            note: string;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        CostPriceImport: {
+            created: number;
+            updated: number;
+            unchanged: number;
+        };
+        CostSettings: {
+            /**
+             * @description What a pod-hour is billed on: max(request, usage), the request, or the usage
+             * @default max
+             * @enum {string}
+             */
+            costModel: "max" | "request" | "usage";
+            /**
+             * @default {
+             *       "mode": "proportional"
+             *     }
+             */
+            idle: {
+                /** @constant */
+                mode: "proportional";
+            } | {
+                /** @constant */
+                mode: "owner";
+                workspaceId: string;
+            };
+            /**
+             * @description Shared namespaces and how their cost is split
+             * @default []
+             */
+            shared: ({
+                namespace: string;
+                /** @constant */
+                split: "even";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "proportional";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "fixed";
+                /** @description Basis points per workspace id; at most 10000 in all */
+                shares: {
+                    [key: string]: number;
+                };
+            })[];
+            /**
+             * @description The workspace label that names its team (SCIM department or cost center)
+             * @default cost-center
+             */
+            teamLabel: string;
+            /**
+             * @description The pod label that names its project id
+             * @default hexaplane.dev/project
+             */
+            projectLabel: string;
+            /**
+             * @description Namespaces that belong to a workspace besides its own (hx-<slug>)
+             * @default {}
+             */
+            namespaces: {
+                [key: string]: string;
+            };
+        };
+        CostSettingsView: {
+            /**
+             * @description What a pod-hour is billed on: max(request, usage), the request, or the usage
+             * @default max
+             * @enum {string}
+             */
+            costModel: "max" | "request" | "usage";
+            /**
+             * @default {
+             *       "mode": "proportional"
+             *     }
+             */
+            idle: {
+                /** @constant */
+                mode: "proportional";
+            } | {
+                /** @constant */
+                mode: "owner";
+                workspaceId: string;
+            };
+            /**
+             * @description Shared namespaces and how their cost is split
+             * @default []
+             */
+            shared: ({
+                namespace: string;
+                /** @constant */
+                split: "even";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "proportional";
+            } | {
+                namespace: string;
+                /** @constant */
+                split: "fixed";
+                /** @description Basis points per workspace id; at most 10000 in all */
+                shares: {
+                    [key: string]: number;
+                };
+            })[];
+            /**
+             * @description The workspace label that names its team (SCIM department or cost center)
+             * @default cost-center
+             */
+            teamLabel: string;
+            /**
+             * @description The pod label that names its project id
+             * @default hexaplane.dev/project
+             */
+            projectLabel: string;
+            /**
+             * @description Namespaces that belong to a workspace besides its own (hx-<slug>)
+             * @default {}
+             */
+            namespaces: {
+                [key: string]: string;
+            };
+            version: number;
+        };
+        CostSource: {
+            id: string;
+            orgId: string;
+            name: string;
+            cluster: string;
+            url: string;
+            provider: string;
+            region: string;
+            hasBearerToken: boolean;
+            collectedUntil: string | null;
+            lastRun: {
+                at: string;
+                from: string;
+                to: string;
+                /** @enum {string} */
+                status: "succeeded" | "failed";
+                samples: number;
+                error: string | null;
+            } | null;
+            version: number;
+            createdAt: string;
+        };
+        CostCollection: {
+            /** @enum {string} */
+            status: "succeeded" | "failed";
+            from: string;
+            to: string;
+            samples: number;
+            pods: number;
+            error: string | null;
+        };
+        CostUsagePush: {
+            accepted: number;
+        };
+        CostAllocation: {
+            from: string;
+            to: string;
+            groupBy: string;
+            currency: string;
+            costModel: string;
+            /** @description The bill for the window in micro-units: the groups sum to it exactly */
+            total: number;
+            idleTotal: number;
+            groups: {
+                /** @description The group: a workspace or project id, a label value, a team, a namespace, or "unallocated" / "idle" */
+                key: string;
+                name: string;
+                direct: number;
+                idle: number;
+                shared: number;
+                total: number;
+            }[];
+            /** @description Clusters with usage in the window but no price version in force for some of it: that usage cost zero */
+            unpricedClusters: string[];
+            series?: {
+                day: string;
+                total: number;
+                groups: {
+                    [key: string]: number;
+                };
             }[];
         };
         StepUpResult: {
@@ -19041,6 +19674,1806 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PiiRule"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCostPrices: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                provider?: string;
+                region?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CostPrice"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCostPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description aws, gcp, azure, onprem, ... */
+                    provider: string;
+                    /** @description Region (eu-west-1, dc-tokyo, ...) */
+                    region: string;
+                    /**
+                     * Format: date-time
+                     * @description RFC 3339 time
+                     */
+                    effectiveFrom: string;
+                    /** @description ISO 4217 currency */
+                    currency: string;
+                    /**
+                     * @default list
+                     * @enum {string}
+                     */
+                    kind?: "list" | "on-prem";
+                    /** @description Required for list prices; for on-prem, storage, GPU and egress rates (compute comes from `amortisation`) */
+                    rates?: {
+                        /** @description Per vCPU-hour, in micro-units of the currency (1 = 0.000001) */
+                        cpuCoreHour?: number;
+                        /** @description Per GiB-hour of memory, in micro-units of the currency (1 = 0.000001) */
+                        memoryGibHour?: number;
+                        /** @description Per GiB-month of storage, in micro-units of the currency (1 = 0.000001) */
+                        storageGibMonth?: number;
+                        /** @description Per GPU-hour, in micro-units of the currency (1 = 0.000001) */
+                        gpuHour?: number;
+                        /** @description Per GiB of network egress, in micro-units of the currency (1 = 0.000001) */
+                        egressGib?: number;
+                    };
+                    /**
+                     * @description Negotiated discount in basis points (1250 = 12.5 %)
+                     * @default 0
+                     */
+                    discountBp?: number;
+                    amortisation?: components["schemas"]["CostAmortisationInput"];
+                    /** @default  */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostPrice"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportCostPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importCostPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description CSV with the header of GET .../cost/prices/export */
+                    csv: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostPriceImport"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                priceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostPrice"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCostPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                priceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCostPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                priceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rates?: {
+                        /** @description Per vCPU-hour, in micro-units of the currency (1 = 0.000001) */
+                        cpuCoreHour?: number;
+                        /** @description Per GiB-hour of memory, in micro-units of the currency (1 = 0.000001) */
+                        memoryGibHour?: number;
+                        /** @description Per GiB-month of storage, in micro-units of the currency (1 = 0.000001) */
+                        storageGibMonth?: number;
+                        /** @description Per GPU-hour, in micro-units of the currency (1 = 0.000001) */
+                        gpuHour?: number;
+                        /** @description Per GiB of network egress, in micro-units of the currency (1 = 0.000001) */
+                        egressGib?: number;
+                    };
+                    discountBp?: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostPrice"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSettingsView"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCostSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CostSettingsInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSettingsView"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCostSources: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200). */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CostSource"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createCostSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description The cluster name usage is recorded under */
+                    cluster: string;
+                    /**
+                     * Format: uri
+                     * @description The Prometheus base URL (…/api/v1/query_range is appended)
+                     */
+                    url: string;
+                    provider: string;
+                    region: string;
+                    /** @description Sent as Authorization: Bearer; sealed at rest, never returned */
+                    bearerToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSource"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSource"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCostSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateCostSource: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * Format: uri
+                     * @description The Prometheus base URL (…/api/v1/query_range is appended)
+                     */
+                    url?: string;
+                    provider?: string;
+                    region?: string;
+                    /** @description Sent as Authorization: Bearer; sealed at rest, never returned */
+                    bearerToken?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostSource"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    collectCostUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                sourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description Backfill from this hour (default: where the last run stopped, or 24 h ago)
+                     */
+                    from?: string;
+                    /**
+                     * Format: date-time
+                     * @description Up to this hour (default: the last whole hour)
+                     */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostCollection"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pushCostUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Price clusters first seen here under this provider (default: onprem) */
+                    provider?: string;
+                    region?: string;
+                    samples: {
+                        cluster: string;
+                        namespace: string;
+                        pod: string;
+                        /**
+                         * Format: date-time
+                         * @description The start of the hour (minutes and seconds zero)
+                         */
+                        hour: string;
+                        /** @default 0 */
+                        cpuRequestMcores?: number;
+                        /** @default 0 */
+                        cpuUsageMcores?: number;
+                        /** @default 0 */
+                        memoryRequestMib?: number;
+                        /** @default 0 */
+                        memoryUsageMib?: number;
+                        /** @default 0 */
+                        storageMib?: number;
+                        /** @default 0 */
+                        gpuMilli?: number;
+                        /** @default 0 */
+                        egressMib?: number;
+                        labels?: {
+                            [key: string]: string;
+                        };
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostUsagePush"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCostAllocation: {
+        parameters: {
+            query: {
+                /** @description RFC 3339 time */
+                from: string;
+                /** @description RFC 3339 time */
+                to: string;
+                groupBy?: string;
+                /** @description day: also a per-day series per group (days in the organization time zone) */
+                series?: "none" | "day";
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostAllocation"];
                 };
             };
             /** @description Default Response */

@@ -225,6 +225,21 @@ export const fixtures = {
   },
 
   // ---- webhooks: the test config allow-lists 127.0.0.0/8; nothing listens on port 9 ----
+  /** A price version of A (a unique effective time per call). */
+  async costPrice(w: World): Promise<{ id: string }> {
+    const n = Number(unique('p').slice(2));
+    const price = await createInA(w, '/cost/prices', costPriceBody(n));
+    w.rememberSecretsOfA(price.id);
+    return price;
+  },
+
+  async costSource(w: World): Promise<{ id: string; name: string }> {
+    const name = unique('acme-prom');
+    const source = await createInA(w, '/cost/sources', { name, cluster: name, url: 'http://127.0.0.1:9', provider: 'aws', region: 'eu-west-1', bearerToken: 'acme-prom-token' });
+    w.rememberSecretsOfA(source.id, name);
+    return source;
+  },
+
   async webhook(w: World): Promise<{ id: string; name: string }> {
     const { webhook } = await createInA(w, '/webhooks', { name: unique('acme-hook'), url: 'http://127.0.0.1:9/hook', eventTypes: ['workspace.created'] });
     w.rememberSecretsOfA(webhook.id, webhook.name);
@@ -279,6 +294,14 @@ const accessLogAndRetentionExamples: Record<string, ExampleBuilder> = {
 
 /** A valid Cedar policy that can never apply: fixtures must not change who may do what. */
 export const NEVER_APPLIES_POLICY = 'forbid (principal, action, resource) when { false };';
+
+/** A valid list price; `n` makes its effective time unique. */
+function costPriceBody(n: number) {
+  return {
+    provider: 'aws', region: 'eu-west-1', effectiveFrom: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString(), currency: 'USD',
+    rates: { cpuCoreHour: 31_611, memoryGibHour: 4_237, storageGibMonth: 100_000, gpuHour: 0, egressGib: 90_000 }, discountBp: 500,
+  };
+}
 
 const inA = (w: World, more: Record<string, string> = {}) => ({ orgId: w.orgA.id, ...more });
 
@@ -622,6 +645,44 @@ export const examples: Record<string, ExampleBuilder> = {
     action: 'audit-stream:update',
     readOnly: true,
   }),
+  // ---- cost (ADR 0015) ----
+  listCostPrices: async (w) => ({ params: inA(w), query: { provider: 'aws' }, successStatus: 200 }),
+  createCostPrice: async (w) => ({ params: inA(w), body: costPriceBody(Number(unique('p').slice(2))), successStatus: 201, action: 'cost:configure' }),
+  exportCostPrices: async (w) => ({ params: inA(w), successStatus: 200 }),
+  importCostPrices: async (w) => ({
+    params: inA(w),
+    body: { csv: `provider,region,effective_from,currency,kind,cpu_core_hour,memory_gib_hour,storage_gib_month,gpu_hour,egress_gib,discount_percent,note\nonprem,dc-${unique('dc')},2026-01-01T00:00:00Z,USD,on-prem,0.02,0.003,0.05,0,0,0,rack\n` },
+    successStatus: 200,
+    action: 'cost:configure',
+  }),
+  getCostPrice: async (w) => ({ params: inA(w, { priceId: (await fixtures.costPrice(w)).id }), successStatus: 200 }),
+  updateCostPrice: async (w) => ({ params: inA(w, { priceId: (await fixtures.costPrice(w)).id }), body: { discountBp: 1000, rates: { cpuCoreHour: 30_000 } }, successStatus: 200, action: 'cost:configure' }),
+  deleteCostPrice: async (w) => ({ params: inA(w, { priceId: (await fixtures.costPrice(w)).id }), successStatus: 204, action: 'cost:configure' }),
+  getCostSettings: async (w) => ({ params: inA(w), successStatus: 200 }),
+  putCostSettings: async (w) => ({
+    params: inA(w),
+    body: { costModel: 'max', idle: { mode: 'owner', workspaceId: w.workspaceA.id }, shared: [{ namespace: 'monitoring', split: 'fixed', shares: { [w.workspaceA.id]: 5000 } }], namespaces: { legacy: w.workspaceA.id } },
+    successStatus: 200,
+    action: 'cost:configure',
+  }),
+  listCostSources: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  createCostSource: async (w) => {
+    const name = unique('acme-new-prom');
+    w.rememberSecretsOfA(name);
+    return { params: inA(w), body: { name, cluster: name, url: 'http://127.0.0.1:9', provider: 'aws', region: 'eu-west-1' }, successStatus: 201, action: 'cost:configure' };
+  },
+  getCostSource: async (w) => ({ params: inA(w, { sourceId: (await fixtures.costSource(w)).id }), successStatus: 200 }),
+  updateCostSource: async (w) => ({ params: inA(w, { sourceId: (await fixtures.costSource(w)).id }), body: { region: 'eu-west-2' }, successStatus: 200, action: 'cost:configure' }),
+  deleteCostSource: async (w) => ({ params: inA(w, { sourceId: (await fixtures.costSource(w)).id }), successStatus: 204, action: 'cost:configure' }),
+  // Nothing listens on 127.0.0.1:9: the run is recorded as failed and answered with 200.
+  collectCostUsage: async (w) => ({ params: inA(w, { sourceId: (await fixtures.costSource(w)).id }), body: { from: '2026-01-01T00:00:00Z', to: '2026-01-01T02:00:00Z' }, successStatus: 200, action: 'cost:collect' }),
+  pushCostUsage: async (w) => ({
+    params: inA(w),
+    body: { provider: 'aws', region: 'eu-west-1', samples: [{ cluster: 'acme-push', namespace: `hx-${w.workspaceA.slug}`, pod: 'web-0', hour: '2026-01-01T00:00:00Z', cpuRequestMcores: 500, cpuUsageMcores: 700, memoryRequestMib: 1024, memoryUsageMib: 800, labels: { team: 'web' } }] },
+    successStatus: 200,
+    action: 'cost:ingest',
+  }),
+  getCostAllocation: async (w) => ({ params: inA(w), query: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', groupBy: 'workspace' }, successStatus: 200 }),
   // ---- single sign-on (ADR 0014): test/support/examples-sso.ts ----
   ...ssoExamples,
 };
