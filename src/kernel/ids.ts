@@ -51,10 +51,10 @@ export const idPrefixes = {
   ssoConnection: 'sso',
   ssoDomain: 'dom',
   ssoTrace: 'ssot',
+  ssoSpKey: 'spk',
   // notification channels (ADR 0016)
   notificationChannel: 'nch',
   notificationSend: 'nsd',
-  ssoSpKey: 'spk',
   // cost management (ADR 0015)
   costPrice: 'cpr',
   costSource: 'csrc',

@@ -6,6 +6,7 @@ import { decodeCursor, toPage, type Page } from '../../kernel/http/pagination.ts
 import { problems } from '../../kernel/http/problems.ts';
 import { newId } from '../../kernel/ids.ts';
 import type { ModuleDeps } from '../deps.ts';
+import { missingChannels } from '../integrations/index.ts';
 import type {
   BudgetDecisionView,
   BudgetStatusView,
@@ -161,6 +162,12 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
     }
   }
 
+  async function checkChannels(orgId: string, channelIds: readonly string[] | undefined): Promise<void> {
+    if (!channelIds?.length) return;
+    const missing = await missingChannels(db, orgId, channelIds);
+    if (missing.length > 0) throw problems.unprocessable('unknown-channel', `No notification channel ${missing.join(', ')} in this organization.`, 'channelIds');
+  }
+
   function duplicateName(error: unknown, name: string | undefined): never {
     if (isUniqueViolation(error)) throw problems.conflict('name-taken', `A budget named ${name ?? ''} exists.`, 'name');
     throw error;
@@ -283,6 +290,7 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
     async create(p: Principal, orgId: string, input: CreateBudgetInput): Promise<BudgetView> {
       await authz.require(p, 'budget:create', budgetResource(orgId, input.workspaceId, null, input.name));
       await checkScope(orgId, input);
+      await checkChannels(orgId, input.channelIds);
       const { currency } = await orgCalendar(orgId);
       return db.transaction().execute(async (t) => {
         const row = await store
@@ -311,6 +319,7 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
     async update(p: Principal, orgId: string, budgetId: string, expectedVersion: number | undefined, input: UpdateBudgetInput): Promise<BudgetView> {
       const before = await requireBudget(orgId, budgetId);
       await authz.require(p, 'budget:update', budgetResource(orgId, before.workspace_id, before.id, before.name));
+      await checkChannels(orgId, input.channelIds);
       return db.transaction().execute(async (t) => {
         const row = await store
           .updateBudget(t, orgId, budgetId, expectedVersion, {

@@ -1,6 +1,10 @@
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
-import { costActions } from './actions.ts';
+import { notify } from '../integrations/index.ts';
+import { budgetActions, costActions } from './actions.ts';
+import { registerBudgetRoutes } from './budget-routes.ts';
+import { createBudgetService, type BudgetPorts, type BudgetService } from './budget-service.ts';
+import { createBudgetWorker, type BudgetWorker } from './budget-worker.ts';
 import { registerCostRoutes } from './routes.ts';
 import { createCostService, type CostService } from './service.ts';
 
@@ -9,11 +13,44 @@ export type { AllocationView, CostSettings, PriceView } from './schemas.ts';
 export { allocateCosts, UNALLOCATED, IDLE } from './allocate.ts';
 export { formatMicros, parseDecimalMicros } from './money.ts';
 
+export type { BudgetService } from './budget-service.ts';
+
+/** What budgets take from the allocation service and from notification channels. */
+function budgetPorts(cost: CostService): BudgetPorts {
+  return {
+    dailySpend: (orgId, scope, window) => cost.dailySpend(orgId, scope, window),
+    unitPrices: (_db, orgId) => cost.unitPrices(orgId),
+    notify: async (tx, alert) => {
+      await notify(tx, { ...alert, fields: Object.entries(alert.fields).map(([label, value]) => ({ label, value })) });
+    },
+  };
+}
+
+const budgetServices = new WeakMap<ModuleDeps, BudgetService>();
+
 export function register(app: App, deps: ModuleDeps): CostService {
   deps.authz.registerActions(costActions);
+  deps.authz.registerActions(budgetActions);
   const service = createCostService(deps);
   registerCostRoutes(app, service);
+  const budgets = createBudgetService(deps, budgetPorts(service));
+  budgetServices.set(deps, budgets);
+  registerBudgetRoutes(app, budgets);
   return service;
+}
+
+/** The budget evaluation worker of an app (not started). */
+export function createBudgetWorkerFor(deps: ModuleDeps): BudgetWorker {
+  const budgets = budgetServices.get(deps);
+  if (!budgets) throw new Error('the cost module is not registered on these deps');
+  return createBudgetWorker(deps.db, budgets, deps.log.child({ component: 'budgets' }), { intervalMs: deps.config.budgetEvaluationMinutes * 60_000 });
+}
+
+/** Evaluates every budget on the configured interval (main.ts starts it with the other workers). */
+export function startBudgetWorker(deps: ModuleDeps): BudgetWorker {
+  const worker = createBudgetWorkerFor(deps);
+  worker.start();
+  return worker;
 }
 
 /** Hourly collection from every source, from each one's watermark; returns a stop function. */
