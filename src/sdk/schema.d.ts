@@ -1852,6 +1852,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The budgets of the organization (optionally of one workspace) */
+        get: operations["listBudgets"];
+        put?: never;
+        /** Create a budget for a workspace (optionally a project or a label) */
+        post: operations["createBudget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/budgets/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What new workloads in a workspace may do under its budgets: allow, require approval for scale-ups, or block (the strictest budget wins) */
+        get: operations["getBudgetDecision"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/budgets/{budgetId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a budget */
+        get: operations["getBudget"];
+        put?: never;
+        post?: never;
+        /** Delete a budget */
+        delete: operations["deleteBudget"];
+        options?: never;
+        head?: never;
+        /** Change a budget */
+        patch: operations["updateBudget"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/budgets/{budgetId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Spend so far, the period-end forecast with its interval, thresholds, burn-down and the decision */
+        get: operations["getBudgetStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/budgets/{budgetId}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Evaluate the budget now and send the alerts of thresholds crossed for the first time this period */
+        post: operations["evaluateBudget"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/budgets/{budgetId}/quota-estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What quota the rest of the budget buys at current prices until the period ends */
+        get: operations["estimateBudgetQuota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/clusters": {
         parameters: {
             query?: never;
@@ -2847,6 +2952,258 @@ export interface components {
                 count: number;
             }[];
         };
+        ClusterInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            apiUrl: string;
+            caData: string | null;
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description From the last connection check: ready, unreachable, or unknown (not checked yet)
+             * @enum {string}
+             */
+            status: "unknown" | "ready" | "unreachable";
+            /** @description Why the last check failed */
+            statusMessage: string | null;
+            /** @description The API server version found by the last successful check */
+            kubernetesVersion: string | null;
+            checkedAt: string | null;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        WorkspaceReconciliationInput: {
+            workspaceId: string;
+            orgId: string;
+            cluster: {
+                id: string;
+                name: string;
+            } | null;
+            namespace: string | null;
+            /**
+             * @description unplaced: on no cluster; pending: the cluster does not show the latest workspace yet; applied: it does; failed: the last attempt failed and will be retried; deleting: the namespace is being removed
+             * @enum {string}
+             */
+            status: "unplaced" | "pending" | "applied" | "failed" | "deleting";
+            /** @description The workspace version Hexaplane wants on the cluster (null once the workspace is deleted) */
+            generation: number | null;
+            /** @description The workspace version last applied */
+            observedGeneration: number | null;
+            /** @description Failed attempts since the last success */
+            attempts: number;
+            lastError: string | null;
+            lastAppliedAt: string | null;
+            updatedAt: string | null;
+        };
+        NotificationChannelInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            /**
+             * @description email: sent over the server SMTP relay; slack: a Slack-compatible incoming webhook
+             * @enum {string}
+             */
+            kind: "email" | "slack";
+            /** @description E-mail channels: the recipients; empty for Slack channels */
+            recipients: string[];
+            /** @description Slack channels: the host the webhook URL points at (the URL itself is a secret and never shown) */
+            webhookHost: string | null;
+            /** @description A disabled channel receives nothing; messages queued before are cancelled */
+            enabled: boolean;
+            lastSentAt: string | null;
+            /** @description The error of the latest failed attempt, when the latest message is not delivered yet */
+            lastError: string | null;
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        NotificationChannelTestResultInput: {
+            delivered: boolean;
+            /** @description Why the test message was not delivered */
+            error: string | null;
+            durationMs: number;
+        };
+        WebhookEventTypeInput: {
+            type: string;
+            description: string;
+        };
+        WebhookInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            description: string;
+            url: string;
+            eventTypes: string[];
+            enabled: boolean;
+            /** @description Why the endpoint was disabled automatically (repeated failed deliveries); null otherwise */
+            disabledReason: string | null;
+            /** @description Deliveries that failed for good since the last success */
+            consecutiveFailures: number;
+            rotatedAt: string | null;
+            /** @description Until then deliveries are signed with the old secret as well as the new one */
+            previousSecretExpiresAt: string | null;
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        WebhookWithSecretInput: {
+            webhook: components["schemas"]["WebhookInput"];
+            /** @description The signing secret (whsec_...), shown this once */
+            secret: string;
+        };
+        WebhookDeliveryInput: {
+            id: string;
+            webhookId: string;
+            /** @description The audit event id (or the ping message id); also the webhook-id header */
+            eventId: string;
+            eventType: string;
+            /**
+             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            latencyMs: number | null;
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+        };
+        WebhookDeliveryAttemptInput: {
+            attemptedAt: string;
+            url: string;
+            statusCode: number | null;
+            error: string | null;
+            durationMs: number;
+            /** @description The start of the response body (at most 2 KiB) */
+            responseBody: string | null;
+        };
+        WebhookDeliveryDetailInput: {
+            id: string;
+            webhookId: string;
+            /** @description The audit event id (or the ping message id); also the webhook-id header */
+            eventId: string;
+            eventType: string;
+            /**
+             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            latencyMs: number | null;
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+            /** @description The JSON body as sent */
+            payload: string;
+            attemptLog: components["schemas"]["WebhookDeliveryAttemptInput"][];
+        };
+        BudgetInput: {
+            id: string;
+            orgId: string;
+            name: string;
+            workspaceId: string;
+            projectId: string | null;
+            label: {
+                key: string;
+                value: string;
+            } | null;
+            /** @enum {string} */
+            period: "monthly" | "quarterly" | "yearly";
+            amount: string;
+            currency: string;
+            thresholds: {
+                percent: number;
+                /** @enum {string} */
+                basis: "actual" | "forecast";
+            }[];
+            channelIds: string[];
+            /**
+             * @description What happens to new workloads once actual spend reaches 100 %: nothing beyond alerts, scale-ups need approval, or new workloads are refused
+             * @enum {string}
+             */
+            onExceeded: "notify" | "require-approval" | "block";
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        BudgetStatusInput: {
+            budgetId: string;
+            currency: string;
+            timeZone: string;
+            period: {
+                /** @enum {string} */
+                kind: "monthly" | "quarterly" | "yearly";
+                start: string;
+                end: string;
+                daysElapsed: number;
+                days: number;
+            };
+            amount: string;
+            actual: string;
+            actualPercent: number;
+            forecast: {
+                point: string;
+                low: string;
+                high: string;
+                percent: number;
+                method: string;
+                /** @description Coverage of the low–high interval, e.g. 0.8 */
+                level: number;
+            };
+            remaining: string;
+            thresholds: {
+                percent: number;
+                /** @enum {string} */
+                basis: "actual" | "forecast";
+                crossed: boolean;
+                alertedAt: string | null;
+            }[];
+            /** @enum {string} */
+            decision: "allow" | "require-approval" | "block";
+            burndown: {
+                day: string;
+                actual: string | null;
+                forecast: string | null;
+                low: string | null;
+                high: string | null;
+            }[];
+        };
+        BudgetDecisionInput: {
+            /** @enum {string} */
+            decision: "allow" | "require-approval" | "block";
+            budgets: {
+                budgetId: string;
+                name: string;
+                /** @enum {string} */
+                decision: "allow" | "require-approval" | "block";
+                actualPercent: number;
+            }[];
+        };
+        BudgetQuotaEstimateInput: {
+            budgetId: string;
+            remaining: string;
+            hoursLeft: number;
+            prices: {
+                cpuHour: string;
+                memoryGibHour: string;
+            };
+            cpuCores: number;
+            memoryGib: number;
+            balanced: {
+                cpuCores: number;
+                memoryGib: number;
+                memoryGibPerCore: number;
+            };
+        };
         CostAmortisationInput: {
             /** @description Hardware purchase price, in micro-units of the currency (1 = 0.000001) */
             capex: number;
@@ -3429,160 +3786,6 @@ export interface components {
             /** @enum {string} */
             status: "signed-in" | "tested";
             redirectTo: string;
-        };
-        ClusterInput: {
-            id: string;
-            orgId: string;
-            name: string;
-            apiUrl: string;
-            caData: string | null;
-            labels: {
-                [key: string]: string;
-            };
-            /**
-             * @description From the last connection check: ready, unreachable, or unknown (not checked yet)
-             * @enum {string}
-             */
-            status: "unknown" | "ready" | "unreachable";
-            /** @description Why the last check failed */
-            statusMessage: string | null;
-            /** @description The API server version found by the last successful check */
-            kubernetesVersion: string | null;
-            checkedAt: string | null;
-            version: number;
-            createdAt: string;
-            updatedAt: string;
-        };
-        WorkspaceReconciliationInput: {
-            workspaceId: string;
-            orgId: string;
-            cluster: {
-                id: string;
-                name: string;
-            } | null;
-            namespace: string | null;
-            /**
-             * @description unplaced: on no cluster; pending: the cluster does not show the latest workspace yet; applied: it does; failed: the last attempt failed and will be retried; deleting: the namespace is being removed
-             * @enum {string}
-             */
-            status: "unplaced" | "pending" | "applied" | "failed" | "deleting";
-            /** @description The workspace version Hexaplane wants on the cluster (null once the workspace is deleted) */
-            generation: number | null;
-            /** @description The workspace version last applied */
-            observedGeneration: number | null;
-            /** @description Failed attempts since the last success */
-            attempts: number;
-            lastError: string | null;
-            lastAppliedAt: string | null;
-            updatedAt: string | null;
-        };
-        NotificationChannelInput: {
-            id: string;
-            orgId: string;
-            name: string;
-            /**
-             * @description email: sent over the server SMTP relay; slack: a Slack-compatible incoming webhook
-             * @enum {string}
-             */
-            kind: "email" | "slack";
-            /** @description E-mail channels: the recipients; empty for Slack channels */
-            recipients: string[];
-            /** @description Slack channels: the host the webhook URL points at (the URL itself is a secret and never shown) */
-            webhookHost: string | null;
-            /** @description A disabled channel receives nothing; messages queued before are cancelled */
-            enabled: boolean;
-            lastSentAt: string | null;
-            /** @description The error of the latest failed attempt, when the latest message is not delivered yet */
-            lastError: string | null;
-            createdBy: string;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        NotificationChannelTestResultInput: {
-            delivered: boolean;
-            /** @description Why the test message was not delivered */
-            error: string | null;
-            durationMs: number;
-        };
-        WebhookEventTypeInput: {
-            type: string;
-            description: string;
-        };
-        WebhookInput: {
-            id: string;
-            orgId: string;
-            name: string;
-            description: string;
-            url: string;
-            eventTypes: string[];
-            enabled: boolean;
-            /** @description Why the endpoint was disabled automatically (repeated failed deliveries); null otherwise */
-            disabledReason: string | null;
-            /** @description Deliveries that failed for good since the last success */
-            consecutiveFailures: number;
-            rotatedAt: string | null;
-            /** @description Until then deliveries are signed with the old secret as well as the new one */
-            previousSecretExpiresAt: string | null;
-            createdBy: string;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        WebhookWithSecretInput: {
-            webhook: components["schemas"]["WebhookInput"];
-            /** @description The signing secret (whsec_...), shown this once */
-            secret: string;
-        };
-        WebhookDeliveryInput: {
-            id: string;
-            webhookId: string;
-            /** @description The audit event id (or the ping message id); also the webhook-id header */
-            eventId: string;
-            eventType: string;
-            /**
-             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed";
-            attempts: number;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            latencyMs: number | null;
-            nextAttemptAt: string | null;
-            deliveredAt: string | null;
-            createdAt: string;
-        };
-        WebhookDeliveryAttemptInput: {
-            attemptedAt: string;
-            url: string;
-            statusCode: number | null;
-            error: string | null;
-            durationMs: number;
-            /** @description The start of the response body (at most 2 KiB) */
-            responseBody: string | null;
-        };
-        WebhookDeliveryDetailInput: {
-            id: string;
-            webhookId: string;
-            /** @description The audit event id (or the ping message id); also the webhook-id header */
-            eventId: string;
-            eventType: string;
-            /**
-             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed";
-            attempts: number;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            latencyMs: number | null;
-            nextAttemptAt: string | null;
-            deliveredAt: string | null;
-            createdAt: string;
-            /** @description The JSON body as sent */
-            payload: string;
-            attemptLog: components["schemas"]["WebhookDeliveryAttemptInput"][];
         };
         OrganizationInput: {
             id: string;
@@ -4365,6 +4568,258 @@ export interface components {
                 count: number;
             }[];
         };
+        Cluster: {
+            id: string;
+            orgId: string;
+            name: string;
+            apiUrl: string;
+            caData: string | null;
+            labels: {
+                [key: string]: string;
+            };
+            /**
+             * @description From the last connection check: ready, unreachable, or unknown (not checked yet)
+             * @enum {string}
+             */
+            status: "unknown" | "ready" | "unreachable";
+            /** @description Why the last check failed */
+            statusMessage: string | null;
+            /** @description The API server version found by the last successful check */
+            kubernetesVersion: string | null;
+            checkedAt: string | null;
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        WorkspaceReconciliation: {
+            workspaceId: string;
+            orgId: string;
+            cluster: {
+                id: string;
+                name: string;
+            } | null;
+            namespace: string | null;
+            /**
+             * @description unplaced: on no cluster; pending: the cluster does not show the latest workspace yet; applied: it does; failed: the last attempt failed and will be retried; deleting: the namespace is being removed
+             * @enum {string}
+             */
+            status: "unplaced" | "pending" | "applied" | "failed" | "deleting";
+            /** @description The workspace version Hexaplane wants on the cluster (null once the workspace is deleted) */
+            generation: number | null;
+            /** @description The workspace version last applied */
+            observedGeneration: number | null;
+            /** @description Failed attempts since the last success */
+            attempts: number;
+            lastError: string | null;
+            lastAppliedAt: string | null;
+            updatedAt: string | null;
+        };
+        NotificationChannel: {
+            id: string;
+            orgId: string;
+            name: string;
+            /**
+             * @description email: sent over the server SMTP relay; slack: a Slack-compatible incoming webhook
+             * @enum {string}
+             */
+            kind: "email" | "slack";
+            /** @description E-mail channels: the recipients; empty for Slack channels */
+            recipients: string[];
+            /** @description Slack channels: the host the webhook URL points at (the URL itself is a secret and never shown) */
+            webhookHost: string | null;
+            /** @description A disabled channel receives nothing; messages queued before are cancelled */
+            enabled: boolean;
+            lastSentAt: string | null;
+            /** @description The error of the latest failed attempt, when the latest message is not delivered yet */
+            lastError: string | null;
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        NotificationChannelTestResult: {
+            delivered: boolean;
+            /** @description Why the test message was not delivered */
+            error: string | null;
+            durationMs: number;
+        };
+        WebhookEventType: {
+            type: string;
+            description: string;
+        };
+        Webhook: {
+            id: string;
+            orgId: string;
+            name: string;
+            description: string;
+            url: string;
+            eventTypes: string[];
+            enabled: boolean;
+            /** @description Why the endpoint was disabled automatically (repeated failed deliveries); null otherwise */
+            disabledReason: string | null;
+            /** @description Deliveries that failed for good since the last success */
+            consecutiveFailures: number;
+            rotatedAt: string | null;
+            /** @description Until then deliveries are signed with the old secret as well as the new one */
+            previousSecretExpiresAt: string | null;
+            createdBy: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        WebhookWithSecret: {
+            webhook: components["schemas"]["Webhook"];
+            /** @description The signing secret (whsec_...), shown this once */
+            secret: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            webhookId: string;
+            /** @description The audit event id (or the ping message id); also the webhook-id header */
+            eventId: string;
+            eventType: string;
+            /**
+             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            latencyMs: number | null;
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+        };
+        WebhookDeliveryAttempt: {
+            attemptedAt: string;
+            url: string;
+            statusCode: number | null;
+            error: string | null;
+            durationMs: number;
+            /** @description The start of the response body (at most 2 KiB) */
+            responseBody: string | null;
+        };
+        WebhookDeliveryDetail: {
+            id: string;
+            webhookId: string;
+            /** @description The audit event id (or the ping message id); also the webhook-id header */
+            eventId: string;
+            eventType: string;
+            /**
+             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
+             * @enum {string}
+             */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            lastStatusCode: number | null;
+            lastError: string | null;
+            latencyMs: number | null;
+            nextAttemptAt: string | null;
+            deliveredAt: string | null;
+            createdAt: string;
+            /** @description The JSON body as sent */
+            payload: string;
+            attemptLog: components["schemas"]["WebhookDeliveryAttempt"][];
+        };
+        Budget: {
+            id: string;
+            orgId: string;
+            name: string;
+            workspaceId: string;
+            projectId: string | null;
+            label: {
+                key: string;
+                value: string;
+            } | null;
+            /** @enum {string} */
+            period: "monthly" | "quarterly" | "yearly";
+            amount: string;
+            currency: string;
+            thresholds: {
+                percent: number;
+                /** @enum {string} */
+                basis: "actual" | "forecast";
+            }[];
+            channelIds: string[];
+            /**
+             * @description What happens to new workloads once actual spend reaches 100 %: nothing beyond alerts, scale-ups need approval, or new workloads are refused
+             * @enum {string}
+             */
+            onExceeded: "notify" | "require-approval" | "block";
+            version: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        BudgetStatus: {
+            budgetId: string;
+            currency: string;
+            timeZone: string;
+            period: {
+                /** @enum {string} */
+                kind: "monthly" | "quarterly" | "yearly";
+                start: string;
+                end: string;
+                daysElapsed: number;
+                days: number;
+            };
+            amount: string;
+            actual: string;
+            actualPercent: number;
+            forecast: {
+                point: string;
+                low: string;
+                high: string;
+                percent: number;
+                method: string;
+                /** @description Coverage of the low–high interval, e.g. 0.8 */
+                level: number;
+            };
+            remaining: string;
+            thresholds: {
+                percent: number;
+                /** @enum {string} */
+                basis: "actual" | "forecast";
+                crossed: boolean;
+                alertedAt: string | null;
+            }[];
+            /** @enum {string} */
+            decision: "allow" | "require-approval" | "block";
+            burndown: {
+                day: string;
+                actual: string | null;
+                forecast: string | null;
+                low: string | null;
+                high: string | null;
+            }[];
+        };
+        BudgetDecision: {
+            /** @enum {string} */
+            decision: "allow" | "require-approval" | "block";
+            budgets: {
+                budgetId: string;
+                name: string;
+                /** @enum {string} */
+                decision: "allow" | "require-approval" | "block";
+                actualPercent: number;
+            }[];
+        };
+        BudgetQuotaEstimate: {
+            budgetId: string;
+            remaining: string;
+            hoursLeft: number;
+            prices: {
+                cpuHour: string;
+                memoryGibHour: string;
+            };
+            cpuCores: number;
+            memoryGib: number;
+            balanced: {
+                cpuCores: number;
+                memoryGib: number;
+                memoryGibPerCore: number;
+            };
+        };
         CostAmortisation: {
             /** @description Hardware purchase price, in micro-units of the currency (1 = 0.000001) */
             capex: number;
@@ -4947,160 +5402,6 @@ export interface components {
             /** @enum {string} */
             status: "signed-in" | "tested";
             redirectTo: string;
-        };
-        Cluster: {
-            id: string;
-            orgId: string;
-            name: string;
-            apiUrl: string;
-            caData: string | null;
-            labels: {
-                [key: string]: string;
-            };
-            /**
-             * @description From the last connection check: ready, unreachable, or unknown (not checked yet)
-             * @enum {string}
-             */
-            status: "unknown" | "ready" | "unreachable";
-            /** @description Why the last check failed */
-            statusMessage: string | null;
-            /** @description The API server version found by the last successful check */
-            kubernetesVersion: string | null;
-            checkedAt: string | null;
-            version: number;
-            createdAt: string;
-            updatedAt: string;
-        };
-        WorkspaceReconciliation: {
-            workspaceId: string;
-            orgId: string;
-            cluster: {
-                id: string;
-                name: string;
-            } | null;
-            namespace: string | null;
-            /**
-             * @description unplaced: on no cluster; pending: the cluster does not show the latest workspace yet; applied: it does; failed: the last attempt failed and will be retried; deleting: the namespace is being removed
-             * @enum {string}
-             */
-            status: "unplaced" | "pending" | "applied" | "failed" | "deleting";
-            /** @description The workspace version Hexaplane wants on the cluster (null once the workspace is deleted) */
-            generation: number | null;
-            /** @description The workspace version last applied */
-            observedGeneration: number | null;
-            /** @description Failed attempts since the last success */
-            attempts: number;
-            lastError: string | null;
-            lastAppliedAt: string | null;
-            updatedAt: string | null;
-        };
-        NotificationChannel: {
-            id: string;
-            orgId: string;
-            name: string;
-            /**
-             * @description email: sent over the server SMTP relay; slack: a Slack-compatible incoming webhook
-             * @enum {string}
-             */
-            kind: "email" | "slack";
-            /** @description E-mail channels: the recipients; empty for Slack channels */
-            recipients: string[];
-            /** @description Slack channels: the host the webhook URL points at (the URL itself is a secret and never shown) */
-            webhookHost: string | null;
-            /** @description A disabled channel receives nothing; messages queued before are cancelled */
-            enabled: boolean;
-            lastSentAt: string | null;
-            /** @description The error of the latest failed attempt, when the latest message is not delivered yet */
-            lastError: string | null;
-            createdBy: string;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        NotificationChannelTestResult: {
-            delivered: boolean;
-            /** @description Why the test message was not delivered */
-            error: string | null;
-            durationMs: number;
-        };
-        WebhookEventType: {
-            type: string;
-            description: string;
-        };
-        Webhook: {
-            id: string;
-            orgId: string;
-            name: string;
-            description: string;
-            url: string;
-            eventTypes: string[];
-            enabled: boolean;
-            /** @description Why the endpoint was disabled automatically (repeated failed deliveries); null otherwise */
-            disabledReason: string | null;
-            /** @description Deliveries that failed for good since the last success */
-            consecutiveFailures: number;
-            rotatedAt: string | null;
-            /** @description Until then deliveries are signed with the old secret as well as the new one */
-            previousSecretExpiresAt: string | null;
-            createdBy: string;
-            createdAt: string;
-            updatedAt: string;
-            version: number;
-        };
-        WebhookWithSecret: {
-            webhook: components["schemas"]["Webhook"];
-            /** @description The signing secret (whsec_...), shown this once */
-            secret: string;
-        };
-        WebhookDelivery: {
-            id: string;
-            webhookId: string;
-            /** @description The audit event id (or the ping message id); also the webhook-id header */
-            eventId: string;
-            eventType: string;
-            /**
-             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed";
-            attempts: number;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            latencyMs: number | null;
-            nextAttemptAt: string | null;
-            deliveredAt: string | null;
-            createdAt: string;
-        };
-        WebhookDeliveryAttempt: {
-            attemptedAt: string;
-            url: string;
-            statusCode: number | null;
-            error: string | null;
-            durationMs: number;
-            /** @description The start of the response body (at most 2 KiB) */
-            responseBody: string | null;
-        };
-        WebhookDeliveryDetail: {
-            id: string;
-            webhookId: string;
-            /** @description The audit event id (or the ping message id); also the webhook-id header */
-            eventId: string;
-            eventType: string;
-            /**
-             * @description pending: waiting for its next attempt; succeeded: a 2xx answer; failed: out of attempts
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed";
-            attempts: number;
-            lastStatusCode: number | null;
-            lastError: string | null;
-            latencyMs: number | null;
-            nextAttemptAt: string | null;
-            deliveredAt: string | null;
-            createdAt: string;
-            /** @description The JSON body as sent */
-            payload: string;
-            attemptLog: components["schemas"]["WebhookDeliveryAttempt"][];
         };
         Organization: {
             id: string;
@@ -21474,6 +21775,979 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CostAllocation"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBudgets: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description An id starting with ws_ */
+                workspaceId?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Budget"][];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /** @description An id starting with ws_ */
+                    workspaceId: string;
+                    /**
+                     * @description Only this project of the workspace
+                     * @default null
+                     */
+                    projectId?: string | null;
+                    /**
+                     * @description Only workloads carrying this label
+                     * @default null
+                     */
+                    label?: {
+                        key: string;
+                        value: string;
+                    } | null;
+                    /** @enum {string} */
+                    period: "monthly" | "quarterly" | "yearly";
+                    /** @description An amount in the organization's currency, as a decimal string */
+                    amount: string;
+                    /**
+                     * @default [
+                     *       {
+                     *         "percent": 50,
+                     *         "basis": "actual"
+                     *       },
+                     *       {
+                     *         "percent": 80,
+                     *         "basis": "actual"
+                     *       },
+                     *       {
+                     *         "percent": 90,
+                     *         "basis": "actual"
+                     *       },
+                     *       {
+                     *         "percent": 100,
+                     *         "basis": "actual"
+                     *       }
+                     *     ]
+                     */
+                    thresholds?: {
+                        /** @description Percent of the budget, e.g. 80 */
+                        percent: number;
+                        /**
+                         * @description actual: spend so far; forecast: the period-end forecast
+                         * @default actual
+                         * @enum {string}
+                         */
+                        basis?: "actual" | "forecast";
+                    }[];
+                    /**
+                     * @description Notification channels alerted when a threshold is crossed
+                     * @default []
+                     */
+                    channelIds?: string[];
+                    /**
+                     * @description What happens to new workloads once actual spend reaches 100 %: nothing beyond alerts, scale-ups need approval, or new workloads are refused
+                     * @default notify
+                     * @enum {string}
+                     */
+                    onExceeded?: "notify" | "require-approval" | "block";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudgetDecision: {
+        parameters: {
+            query: {
+                /** @description An id starting with ws_ */
+                workspaceId: string;
+                /** @description An id starting with prj_ */
+                projectId?: string;
+                /** @description The workload labels, as comma-separated key=value pairs */
+                labels?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetDecision"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /** @description An amount in the organization's currency, as a decimal string */
+                    amount?: string;
+                    thresholds?: {
+                        /** @description Percent of the budget, e.g. 80 */
+                        percent: number;
+                        /**
+                         * @description actual: spend so far; forecast: the period-end forecast
+                         * @default actual
+                         * @enum {string}
+                         */
+                        basis?: "actual" | "forecast";
+                    }[];
+                    channelIds?: string[];
+                    /**
+                     * @description What happens to new workloads once actual spend reaches 100 %: nothing beyond alerts, scale-ups need approval, or new workloads are refused
+                     * @enum {string}
+                     */
+                    onExceeded?: "notify" | "require-approval" | "block";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudgetStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetStatus"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    evaluateBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetStatus"];
+                };
+            };
+            /** @description Default Response */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    estimateBudgetQuota: {
+        parameters: {
+            query?: {
+                memoryGibPerCore?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Organization id (org_...) */
+                orgId: string;
+                /** @description An id starting with bud_ */
+                budgetId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetQuotaEstimate"];
                 };
             };
             /** @description Default Response */

@@ -247,6 +247,13 @@ export const fixtures = {
   },
 
   // ---- notification channels (ADR 0016): a Slack-compatible one at a closed loopback port ----
+  /** A budget of A's workspace. */
+  async budget(w: World): Promise<{ id: string; name: string }> {
+    const budget = await createInA(w, '/budgets', { name: unique('acme-budget'), workspaceId: w.workspaceA.id, period: 'monthly', amount: '1000' });
+    w.rememberSecretsOfA(budget.id, budget.name);
+    return budget;
+  },
+
   async notificationChannel(w: World): Promise<{ id: string; name: string }> {
     const channel = await createInA(w, '/notification-channels', { name: unique('acme-alerts'), kind: 'slack', webhookUrl: 'http://127.0.0.1:9/services/T0/B0/x' });
     w.rememberSecretsOfA(channel.id, channel.name);
@@ -683,6 +690,24 @@ export const examples: Record<string, ExampleBuilder> = {
     action: 'cost:ingest',
   }),
   getCostAllocation: async (w) => ({ params: inA(w), query: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', groupBy: 'workspace' }, successStatus: 200 }),
+  // ---- budgets ----
+  listBudgets: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id }, successStatus: 200 }),
+  createBudget: async (w) => ({
+    params: inA(w),
+    body: { name: unique('acme-new-budget'), workspaceId: w.workspaceA.id, period: 'quarterly', amount: '2500.50', thresholds: [{ percent: 90, basis: 'forecast' }], onExceeded: 'require-approval' },
+    successStatus: 201,
+    action: 'budget:create',
+  }),
+  getBudgetDecision: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id, labels: 'team=web' }, successStatus: 200 }),
+  getBudget: async (w) => ({ params: inA(w, { budgetId: (await fixtures.budget(w)).id }), successStatus: 200 }),
+  updateBudget: async (w) => ({ params: inA(w, { budgetId: (await fixtures.budget(w)).id }), body: { amount: '1200', onExceeded: 'block' }, successStatus: 200, action: 'budget:update' }),
+  deleteBudget: async (w) => ({ params: inA(w, { budgetId: (await fixtures.budget(w)).id }), successStatus: 204, action: 'budget:delete' }),
+  getBudgetStatus: async (w) => ({ params: inA(w, { budgetId: (await fixtures.budget(w)).id }), successStatus: 200 }),
+  evaluateBudget: async (w) => ({ params: inA(w, { budgetId: (await fixtures.budget(w)).id }), successStatus: 200, action: 'budget:evaluate' }),
+  estimateBudgetQuota: async (w) => {
+    await fixtures.costPrice(w);
+    return { params: inA(w, { budgetId: (await fixtures.budget(w)).id }), query: { memoryGibPerCore: '8' }, successStatus: 200 };
+  },
   // ---- single sign-on (ADR 0014): test/support/examples-sso.ts ----
   ...ssoExamples,
 };
