@@ -3,10 +3,9 @@
  * Finance-BU budget sends one e-mail to an SMTP server (smtp-server) and fires the outbound
  * webhook `budget.threshold_reached` once — not once per evaluation, and not once per replica.
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { sealPending } from '../../src/modules/audit/index.ts';
 import { createBudgetWorkerFor } from '../../src/modules/cost/index.ts';
 import { createWebhookWorker, type WebhookWorker } from '../../src/modules/integrations/index.ts';
@@ -14,37 +13,12 @@ import { createTestApp, type TestApp } from '../support/app.ts';
 import { call, expectJson, signIn, type Credentials } from '../support/http.ts';
 import { startReceiver, type Receiver } from './webhook-receiver.ts';
 
-interface Mail {
-  to: string[];
-  raw: string;
-}
-
-async function startSmtpServer() {
-  const received: Mail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 const HOUR = 3_600_000;
 
 describe('budgets', () => {
   let t: TestApp;
   let admin: Credentials;
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: TestSmtpServer;
   let receiver: Receiver;
   let webhooks: WebhookWorker;
   let orgId = '';

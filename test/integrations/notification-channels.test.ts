@@ -4,42 +4,16 @@
  * allow-list holds). notify() dedups by key, rides the caller's transaction, and the outbox
  * retries a failed post.
  */
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.ts';
 import { notify } from '../../src/modules/integrations/index.ts';
 import { slackMessageSchema } from '../../src/modules/integrations/channel-schemas.ts';
 import { createHarness, type Harness } from './harness.ts';
 import { startReceiver, type Receiver } from './webhook-receiver.ts';
 
-interface ReceivedMail {
-  to: string[];
-  raw: string;
-}
-
-async function startSmtpServer() {
-  const received: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { received, url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('notification channels', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  let smtp: TestSmtpServer;
   let slack: Receiver;
   let h: Harness;
   let orgId: string;
