@@ -59,6 +59,7 @@ export const idPrefixes = {
   costPrice: 'cpr',
   costSource: 'csrc',
   budget: 'bud',
+  contract: 'ctr',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

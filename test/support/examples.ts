@@ -254,6 +254,13 @@ export const fixtures = {
     return budget;
   },
 
+  /** A fixed-price contract of A. */
+  async contract(w: World): Promise<{ id: string; name: string }> {
+    const contract = await createInA(w, '/contracts', { name: unique('acme-contract'), period: 'monthly', commitment: '50000', startsOn: '2026-01-01' });
+    w.rememberSecretsOfA(contract.id, contract.name);
+    return contract;
+  },
+
   async notificationChannel(w: World): Promise<{ id: string; name: string }> {
     const channel = await createInA(w, '/notification-channels', { name: unique('acme-alerts'), kind: 'slack', webhookUrl: 'http://127.0.0.1:9/services/T0/B0/x' });
     w.rememberSecretsOfA(channel.id, channel.name);
@@ -690,6 +697,19 @@ export const examples: Record<string, ExampleBuilder> = {
     action: 'cost:ingest',
   }),
   getCostAllocation: async (w) => ({ params: inA(w), query: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', groupBy: 'workspace' }, successStatus: 200 }),
+  // ---- fixed-price contracts ----
+  listContracts: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  createContract: async (w) => ({
+    params: inA(w),
+    body: { name: unique('acme-new-contract'), period: 'quarterly', commitment: '150000.50', overageRateBp: 11_000, startsOn: '2026-04-01', endsOn: '2027-04-01' },
+    successStatus: 201,
+    action: 'contract:create',
+  }),
+  getContract: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), successStatus: 200 }),
+  updateContract: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), body: { commitment: '60000', endsOn: '2027-01-01' }, successStatus: 200, action: 'contract:update' }),
+  deleteContract: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), successStatus: 204, action: 'contract:delete' }),
+  getContractStatement: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), query: { period: '2026-01-15' }, successStatus: 200 }),
+  exportContractStatement: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), query: { period: '2026-01-15' }, successStatus: 200 }),
   // ---- budgets ----
   listBudgets: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id }, successStatus: 200 }),
   createBudget: async (w) => ({

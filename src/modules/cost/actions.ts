@@ -15,3 +15,10 @@ export const budgetActions: ActionInfo[] = [
   { name: 'budget:delete', scope: 'workspace', description: 'Delete a budget' },
   { name: 'budget:evaluate', scope: 'workspace', description: 'Evaluate a budget now (sends the alerts it owes)' },
 ];
+
+export const contractActions: ActionInfo[] = [
+  { name: 'contract:read', scope: 'organization', description: 'See fixed-price contracts and their statements (showback and chargeback)' },
+  { name: 'contract:create', scope: 'organization', description: 'Create a fixed-price contract' },
+  { name: 'contract:update', scope: 'organization', description: 'Change a fixed-price contract' },
+  { name: 'contract:delete', scope: 'organization', description: 'Delete a fixed-price contract' },
+];

@@ -1,10 +1,12 @@
 import type { App } from '../../kernel/http/server.ts';
 import type { ModuleDeps } from '../deps.ts';
 import { notify } from '../integrations/index.ts';
-import { budgetActions, costActions } from './actions.ts';
+import { budgetActions, contractActions, costActions } from './actions.ts';
 import { registerBudgetRoutes } from './budget-routes.ts';
 import { createBudgetService, type BudgetPorts, type BudgetService } from './budget-service.ts';
 import { createBudgetWorker, type BudgetWorker } from './budget-worker.ts';
+import { registerContractRoutes } from './contract-routes.ts';
+import { createContractService } from './contract-service.ts';
 import { registerCostRoutes } from './routes.ts';
 import { createCostService, type CostService } from './service.ts';
 
@@ -31,11 +33,13 @@ const budgetServices = new WeakMap<ModuleDeps, BudgetService>();
 export function register(app: App, deps: ModuleDeps): CostService {
   deps.authz.registerActions(costActions);
   deps.authz.registerActions(budgetActions);
+  deps.authz.registerActions(contractActions);
   const service = createCostService(deps);
   registerCostRoutes(app, service);
   const budgets = createBudgetService(deps, budgetPorts(service));
   budgetServices.set(deps, budgets);
   registerBudgetRoutes(app, budgets);
+  registerContractRoutes(app, createContractService(deps, (orgId, window) => service.spend(orgId, window)));
   return service;
 }
 
