@@ -22,11 +22,16 @@ export function formatAmount(amount: string, currency: string): string {
 
 const num = (v: string | null) => (v === null ? null : Number(v));
 
-/** One point per day: cumulative actual so far, then the forecast with its low–high band. */
+/**
+ * One point per day: cumulative actual for the complete days, then the forecast with its low–high
+ * band. The server's burn-down leaves today to the forecast; the actual line ends on today with
+ * the spend so far, so that it meets the forecast instead of stopping at yesterday.
+ */
 function chartData(status: BudgetStatus) {
-  return status.burndown.map((d) => ({
+  const today = status.burndown.findIndex((d) => d.actual === null);
+  return status.burndown.map((d, i) => ({
     day: d.day,
-    actual: num(d.actual),
+    actual: i === today ? Number(status.actual) : num(d.actual),
     forecast: num(d.forecast),
     band: d.low !== null && d.high !== null ? [Number(d.low), Number(d.high)] : null,
   }));
@@ -35,9 +40,9 @@ function chartData(status: BudgetStatus) {
 function BurndownChart({ status }: { status: BudgetStatus }) {
   const data = chartData(status);
   const amount = Number(status.amount);
-  const lastActual = [...status.burndown].reverse().find((d) => d.actual !== null)?.actual ?? '0';
+  const lastActual = [...data].reverse().find((d) => d.actual !== null)?.actual ?? 0;
   return (
-    <div data-testid="budget-burndown" data-points={data.length} data-actual-total={lastActual} data-amount={status.amount}>
+    <div data-testid="budget-burndown" data-points={data.length} data-actual-total={lastActual.toFixed(6)} data-actual-days={data.filter((d) => d.actual !== null).length} data-amount={status.amount}>
       <ResponsiveContainer width="100%" height={320}>
         <ComposedChart data={data} margin={{ top: 16, right: 24, bottom: 0, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.4} />

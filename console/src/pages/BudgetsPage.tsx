@@ -18,7 +18,7 @@ const DECISION_COLORS = { allow: 'teal', 'require-approval': 'orange', block: 'r
 
 export function DecisionBadge({ decision }: { decision: keyof typeof DECISION_COLORS }) {
   return (
-    <Badge variant="light" color={DECISION_COLORS[decision]} data-testid="budget-decision">
+    <Badge variant="light" color={DECISION_COLORS[decision]} data-testid="budget-decision" data-decision={decision}>
       {decision}
     </Badge>
   );
