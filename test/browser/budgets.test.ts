@@ -67,7 +67,9 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('budgets in the console', 
   });
 
   it('creates a budget in the form; its detail shows the status API figures and a burn-down chart', async () => {
-    await page.goto(`/orgs/${orgId}/budgets`);
+    await page.goto(`/orgs/${orgId}/cost`);
+    await page.getByTestId('nav-budgets').click();
+    await page.waitForURL(/\/budgets$/);
     await page.getByTestId('budget-create').click();
     await page.getByTestId('budget-name').fill('Finance monthly');
     await choose(page, 'budget-workspace', 'Finance-BU');

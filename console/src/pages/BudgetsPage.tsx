@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useBudgetStatus, useBudgets, useDeleteBudget, type Budget } from '../api/budgets.ts';
 import { useOrgId } from '../api/org.ts';
-import { useWorkspaceOptions } from '../api/tenancy.ts';
+import { useProjectOptions, useWorkspaceOptions } from '../api/tenancy.ts';
 import { CreateButton } from '../components/CreateButton.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
@@ -44,7 +44,9 @@ export function BudgetsPage() {
   const remove = useDeleteBudget(orgId);
   const [creating, { open, close }] = useDisclosure(false);
   const [editing, setEditing] = useState<Budget | null>(null);
+  const projects = useProjectOptions(orgId);
   const workspaceName = (id: string) => workspaces.data?.find((w) => w.id === id)?.name ?? id;
+  const projectName = (id: string) => projects.data?.find((p) => p.id === id)?.name ?? id;
 
   const columns: Column<Budget>[] = [
     {
@@ -60,7 +62,7 @@ export function BudgetsPage() {
       cell: (b) => (
         <Text size="sm">
           {workspaceName(b.workspaceId)}
-          {b.projectId && ` · ${b.projectId}`}
+          {b.projectId && ` · ${projectName(b.projectId)}`}
           {b.label && ` · ${b.label.key}=${b.label.value}`}
         </Text>
       ),
