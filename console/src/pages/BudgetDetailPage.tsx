@@ -82,7 +82,7 @@ function StatusSummary({ status }: { status: BudgetStatus }) {
   const f = status.forecast;
   return (
     <SimpleGrid cols={{ base: 2, md: 5 }}>
-      <Figure label="Budget" testId="budget-amount" hint={`${status.period.kind}, ${status.period.start.slice(0, 10)} – ${status.period.end.slice(0, 10)}`}>
+      <Figure label="Budget" testId="budget-amount" hint={`${status.period.kind}, ${status.burndown[0]?.day ?? status.period.start.slice(0, 10)} – ${status.burndown.at(-1)?.day ?? ''}`}>
         {formatAmount(status.amount, status.currency)}
       </Figure>
       <Figure label="Actual" testId="budget-actual" hint={<span data-testid="budget-actual-percent">{status.actualPercent.toFixed(1)} %</span>}>

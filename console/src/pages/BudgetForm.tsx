@@ -145,8 +145,8 @@ export function BudgetForm({ orgId, budget, onDone }: { orgId: string; budget?: 
         data-testid="budget-project"
       />
       <SimpleGrid cols={2}>
-        <TextInput label="Label key" description="Optional: only workloads with this label" disabled={!!budget} {...form.text('labelKey')} error={form.error('label', 'label.key')} data-testid="budget-label-key" />
-        <TextInput label="Label value" description=" " disabled={!!budget} {...form.text('labelValue')} error={form.error('label.value')} data-testid="budget-label-value" />
+        <TextInput label="Label key" description="Optional: only workloads with this label, e.g. team" disabled={!!budget} {...form.text('labelKey')} error={form.error('label', 'label.key')} data-testid="budget-label-key" />
+        <TextInput label="Label value" description="e.g. payments" disabled={!!budget} {...form.text('labelValue')} error={form.error('label.value')} data-testid="budget-label-value" />
       </SimpleGrid>
       <SimpleGrid cols={2}>
         <Select label="Period" data={PERIODS} disabled={!!budget} allowDeselect={false} value={v.period} onChange={(p) => form.set('period', (p ?? 'monthly') as Period)} error={form.error('period')} data-testid="budget-period" />
