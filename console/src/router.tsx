@@ -55,6 +55,8 @@ export const router = createBrowserRouter([
               { path: 'security-policy', element: page(() => import('./pages/SecurityPolicyPage.tsx'), 'SecurityPolicyPage') },
               { path: 'sso', element: page(() => import('./pages/SsoPage.tsx'), 'SsoPage') },
               { path: 'cost', element: page(() => import('./pages/CostExplorerPage.tsx'), 'CostExplorerPage') },
+              { path: 'budgets', element: page(() => import('./pages/BudgetsPage.tsx'), 'BudgetsPage') },
+              { path: 'budgets/:budgetId', element: page(() => import('./pages/BudgetDetailPage.tsx'), 'BudgetDetailPage') },
               { path: 'contracts', element: page(() => import('./pages/ContractsPage.tsx'), 'ContractsPage') },
             ],
           },

@@ -20,6 +20,7 @@ import {
   IconShieldLock,
   IconStack2,
   IconCoin,
+  IconPigMoney,
   IconFileInvoice,
   IconUsers,
   IconUsersGroup,
@@ -41,6 +42,7 @@ interface Section {
 const orgSections: Section[] = [
   { path: 'workspaces', label: 'Workspaces', icon: <IconStack2 size={18} /> },
   { path: 'cost', label: 'Cost explorer', icon: <IconCoin size={18} /> },
+  { path: 'budgets', label: 'Budgets', icon: <IconPigMoney size={18} /> },
   { path: 'contracts', label: 'Contracts', icon: <IconFileInvoice size={18} /> },
   { path: 'members', label: 'Members & invitations', icon: <IconUsers size={18} /> },
   { path: 'groups', label: 'Groups', icon: <IconUsersGroup size={18} /> },
