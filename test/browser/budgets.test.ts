@@ -109,14 +109,14 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('budgets in the console', 
     expect(await page.getByTestId('budget-decision').getAttribute('data-decision')).toBe('allow');
     expect(await page.getByTestId('budget-forecast').innerText()).toBe(`${status.forecast.point.slice(0, status.forecast.point.indexOf('.') + 3)} USD`);
 
-    // One point per day of the period: the complete days' cumulative actual, then the forecast
-    // from today; the chart's actual line ends today on the spend so far.
+    // One point per day of the period: cumulative actual up to today, then the forecast.
     const chart = page.getByTestId('budget-burndown');
     expect(Number(await chart.getAttribute('data-points'))).toBe(status.period.days);
     expect(status.burndown).toHaveLength(status.period.days);
-    const completeDays = status.burndown.filter((d: { actual: string | null }) => d.actual !== null).length;
-    expect(completeDays).toBe(status.period.daysElapsed);
-    expect(Number(await chart.getAttribute('data-actual-days'))).toBe(completeDays + 1);
+    // The complete days and today, whose point carries the spend so far.
+    const actualDays = status.burndown.filter((d: { actual: string | null }) => d.actual !== null).length;
+    expect(actualDays).toBe(status.period.daysElapsed + 1);
+    expect(Number(await chart.getAttribute('data-actual-days'))).toBe(actualDays);
     expect(await chart.getAttribute('data-actual-total')).toBe('0.100000');
     await expect.poll(() => chart.locator('.recharts-line').count(), { timeout: STEP }).toBe(2);
     expect(await chart.locator('.recharts-area').count()).toBe(1);

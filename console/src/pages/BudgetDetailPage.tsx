@@ -23,15 +23,13 @@ export function formatAmount(amount: string, currency: string): string {
 const num = (v: string | null) => (v === null ? null : Number(v));
 
 /**
- * One point per day: cumulative actual for the complete days, then the forecast with its low–high
- * band. The server's burn-down leaves today to the forecast; the actual line ends on today with
- * the spend so far, so that it meets the forecast instead of stopping at yesterday.
+ * One point per day: cumulative actual for the days so far (today's point carries the spend so
+ * far, where the forecast starts), then the forecast with its low–high band.
  */
 function chartData(status: BudgetStatus) {
-  const today = status.burndown.findIndex((d) => d.actual === null);
-  return status.burndown.map((d, i) => ({
+  return status.burndown.map((d) => ({
     day: d.day,
-    actual: i === today ? Number(status.actual) : num(d.actual),
+    actual: num(d.actual),
     forecast: num(d.forecast),
     band: d.low !== null && d.high !== null ? [Number(d.low), Number(d.high)] : null,
   }));

@@ -260,7 +260,8 @@ export function createBudgetService(deps: ModuleDeps, ports: BudgetPorts) {
       actualPercent: percentOf(s.actualMicros, s.amountMicros),
       forecast: {
         point: formatMicros(s.forecastMicros),
-        low: formatMicros(s.forecast.lowerMicros),
+        // The forecast learns from complete days; today's spend so far is already certain.
+        low: formatMicros(s.forecast.lowerMicros > s.actualMicros ? s.forecast.lowerMicros : s.actualMicros),
         high: formatMicros(s.forecast.upperMicros > s.forecastMicros ? s.forecast.upperMicros : s.forecastMicros),
         percent: percentOf(s.forecastMicros, s.amountMicros),
         method: s.forecast.method,
@@ -428,7 +429,9 @@ export function burndown(s: Standing): BudgetStatusView['burndown'] {
   for (const day of s.period.days) {
     const f = ahead.get(day);
     if (f) {
-      out.push({ day, actual: null, forecast: formatMicros(f.cumulativeMicros), low: formatMicros(f.lowerMicros), high: formatMicros(f.upperMicros) });
+      // Today (the first forecast day) also carries the spend so far, so the actual line reaches it.
+      const actual = day === s.forecast.days[0]?.date ? formatMicros(s.actualMicros) : null;
+      out.push({ day, actual, forecast: formatMicros(f.cumulativeMicros), low: formatMicros(f.lowerMicros), high: formatMicros(f.upperMicros) });
       continue;
     }
     cumulative += s.daily.get(day) ?? 0n;
