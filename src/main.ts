@@ -7,7 +7,7 @@ import { migrate } from './kernel/db/migrate.ts';
 import { expireIdempotencyKeys } from './kernel/http/idempotency.ts';
 import { createLogger, type Logger } from './kernel/logger.ts';
 import { startAccessLogWriter, startRetentionWorker, startSealer, startStreamWorker } from './modules/audit/index.ts';
-import { startBudgetWorker, startCostCollector } from './modules/cost/index.ts';
+import { startBudgetWorker, startReportWorker, startCostCollector } from './modules/cost/index.ts';
 import { bootstrapAdministrator } from './modules/identity/index.ts';
 import { startWebhookWorker } from './modules/integrations/index.ts';
 import { seedDemo } from './modules/readiness/demo.ts';
@@ -72,6 +72,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
   const streamWorker = startStreamWorker(hexaplane.deps);
   const stopCostCollector = startCostCollector(hexaplane.deps);
   const budgetWorker = startBudgetWorker(hexaplane.deps);
+  const reportWorker = startReportWorker(hexaplane.deps);
   const housekeeping = setInterval(() => {
     expireIdempotencyKeys(database.db).catch((error) => log.warn({ err: error }, 'idempotency cleanup failed'));
     sql`SELECT ensure_audit_partitions(now()::date, 3)`.execute(database.db).catch(() => undefined);
@@ -87,6 +88,7 @@ export async function serve(config: Config = loadConfig()): Promise<Server> {
       clearInterval(housekeeping);
       stopCostCollector();
       await budgetWorker.stop();
+      await reportWorker.stop();
       // Stop taking requests and wait for in-flight ones (and their transactions) to finish.
       await hexaplane.app.close();
       await hexaplane.deps.outbox.stop();

@@ -58,6 +58,7 @@ export const router = createBrowserRouter([
               { path: 'budgets', element: page(() => import('./pages/BudgetsPage.tsx'), 'BudgetsPage') },
               { path: 'budgets/:budgetId', element: page(() => import('./pages/BudgetDetailPage.tsx'), 'BudgetDetailPage') },
               { path: 'contracts', element: page(() => import('./pages/ContractsPage.tsx'), 'ContractsPage') },
+              { path: 'cost-reports', element: page(() => import('./pages/CostReportsPage.tsx'), 'CostReportsPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

@@ -60,6 +60,7 @@ export const idPrefixes = {
   costSource: 'csrc',
   budget: 'bud',
   contract: 'ctr',
+  reportSchedule: 'rps',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -254,6 +254,13 @@ export const fixtures = {
     return budget;
   },
 
+  /** A cost report schedule of A (to the business units' managers). */
+  async reportSchedule(w: World): Promise<{ id: string; name: string }> {
+    const schedule = await createInA(w, '/cost/report-schedules', { name: unique('acme-report'), format: 'pdf', recipients: 'managers', dayOfMonth: 3 });
+    w.rememberSecretsOfA(schedule.id, schedule.name);
+    return schedule;
+  },
+
   /** A fixed-price contract of A. */
   async contract(w: World): Promise<{ id: string; name: string }> {
     const contract = await createInA(w, '/contracts', { name: unique('acme-contract'), period: 'monthly', commitment: '50000', startsOn: '2026-01-01' });
@@ -710,6 +717,22 @@ export const examples: Record<string, ExampleBuilder> = {
   deleteContract: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), successStatus: 204, action: 'contract:delete' }),
   getContractStatement: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), query: { period: '2026-01-15' }, successStatus: 200 }),
   exportContractStatement: async (w) => ({ params: inA(w, { contractId: (await fixtures.contract(w)).id }), query: { period: '2026-01-15' }, successStatus: 200 }),
+  // ---- cost reports ----
+  getCostReport: async (w) => ({ params: inA(w), query: { period: '2026-01', label: 'team' }, successStatus: 200 }),
+  exportCostReportCsv: async (w) => ({ params: inA(w), query: { period: '2026-01', label: 'team' }, successStatus: 200 }),
+  exportCostReportPdf: async (w) => ({ params: inA(w), query: { from: '2026-01-01', to: '2026-01-15' }, successStatus: 200 }),
+  listReportSchedules: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  createReportSchedule: async (w) => ({
+    params: inA(w),
+    body: { name: unique('acme-new-report'), format: 'csv', label: 'team', recipients: 'emails', emails: ['finance@acme.example'], dayOfMonth: 5 },
+    successStatus: 201,
+    action: 'report:create',
+  }),
+  getReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), successStatus: 200 }),
+  updateReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), body: { dayOfMonth: 10, format: 'csv' }, successStatus: 200, action: 'report:update' }),
+  deleteReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), successStatus: 204, action: 'report:delete' }),
+  // A month without spend: no business unit to write to, so no SMTP server is needed; the send is still audited.
+  sendReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), body: { period: '2020-01' }, successStatus: 200, action: 'report:send' }),
   // ---- budgets ----
   listBudgets: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id }, successStatus: 200 }),
   createBudget: async (w) => ({

@@ -22,6 +22,7 @@ import {
   IconCoin,
   IconPigMoney,
   IconFileInvoice,
+  IconReportMoney,
   IconUsers,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -44,6 +45,7 @@ const orgSections: Section[] = [
   { path: 'cost', label: 'Cost explorer', icon: <IconCoin size={18} /> },
   { path: 'budgets', label: 'Budgets', icon: <IconPigMoney size={18} /> },
   { path: 'contracts', label: 'Contracts', icon: <IconFileInvoice size={18} /> },
+  { path: 'cost-reports', label: 'Cost reports', icon: <IconReportMoney size={18} /> },
   { path: 'members', label: 'Members & invitations', icon: <IconUsers size={18} /> },
   { path: 'groups', label: 'Groups', icon: <IconUsersGroup size={18} /> },
   { path: 'roles', label: 'Roles & bindings', icon: <IconShieldLock size={18} /> },

@@ -22,3 +22,12 @@ export const contractActions: ActionInfo[] = [
   { name: 'contract:update', scope: 'organization', description: 'Change a fixed-price contract' },
   { name: 'contract:delete', scope: 'organization', description: 'Delete a fixed-price contract' },
 ];
+
+// Billing administrators hold `report:*` (access/roles.ts).
+export const reportActions: ActionInfo[] = [
+  { name: 'report:read', scope: 'organization', description: 'See cost allocation reports (JSON, CSV, PDF) and report schedules' },
+  { name: 'report:create', scope: 'organization', description: 'Schedule a cost report by e-mail' },
+  { name: 'report:update', scope: 'organization', description: 'Change a report schedule' },
+  { name: 'report:delete', scope: 'organization', description: 'Delete a report schedule' },
+  { name: 'report:send', scope: 'organization', description: 'E-mail a scheduled cost report now' },
+];

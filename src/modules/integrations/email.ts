@@ -49,3 +49,27 @@ export function emailDelivery(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, log:
     }
   };
 }
+
+/** An e-mail with attachments, sent now (reports: the bytes are too large for an outbox row). */
+export interface DirectEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  attachments: Array<{ filename: string; content: Buffer | string; contentType: string }>;
+}
+
+/**
+ * Sends one e-mail through the configured relay; throws when none is configured or the relay
+ * refuses, with neither recipients nor body in the error (they can be personal data).
+ */
+export async function sendEmail(config: Pick<Config, 'smtpUrl' | 'smtpFrom'>, mail: DirectEmail): Promise<void> {
+  const transport = smtpTransport(config);
+  if (!transport) throw new Error('e-mail delivery is disabled (set HEXAPLANE_SMTP_URL)');
+  try {
+    await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, attachments: mail.attachments });
+  } catch (error) {
+    throw smtpFailure(config, error);
+  } finally {
+    transport.close();
+  }
+}

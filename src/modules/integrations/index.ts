@@ -21,6 +21,8 @@ export type { Manifest } from './manifests.ts';
 export { roleGroup, workspaceManifests } from './manifests.ts';
 export { kubernetesDriver } from './kubernetes.ts';
 export type { WebhookService } from './webhook-service.ts';
+/** Direct e-mail with attachments (scheduled cost reports). */
+export { sendEmail, type DirectEmail } from './email.ts';
 /** Notification channels (ADR 0016): other modules queue alerts with notify() in their own transaction. */
 export { missingChannels, notify, type NotifyInput, type NotifyResult } from './channel-service.ts';
 export type { NotificationField } from './channel-schemas.ts';
