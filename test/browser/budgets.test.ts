@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
-import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
+import { openSignedInConsole } from '../support/console-browser.ts';
+import { CHROMIUM, peerAvailable } from '../support/peers.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
 const STEP = 10_000;
@@ -30,7 +31,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('budgets in the console', 
   let orgId: string;
   let financeId: string;
   let channelId: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
   // The current hour: always inside a monthly budget's period, whatever the day of the month.
   const hourMs = Math.floor(Date.now() / HOUR) * HOUR;
 
@@ -50,15 +51,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('budgets in the console', 
       body: { samples: [{ cluster: 'c1', namespace: 'hx-finance', pod: 'ledger-0', hour: new Date(hourMs).toISOString(), cpuRequestMcores: 2000, cpuUsageMcores: 1500, memoryRequestMib: 4096, memoryUsageMib: 2048 }] },
     });
     channelId = (await expectJson(t.app, admin, 'POST', api('/notification-channels'), 201, { body: { name: 'Finance managers', kind: 'email', recipients: ['cfo@acme.test'] } })).id;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, timeout: 30_000 });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.setDefaultTimeout(STEP);
-    await page.goto('/sign-in');
-    await page.getByTestId('signin-email').fill(ADMIN_EMAIL);
-    await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('signin-submit').click();
-    await page.waitForURL(/\/orgs/);
+    ({ browser, page, errors } = await openSignedInConsole(base, { stepMs: STEP }));
   }, 90_000);
 
   afterAll(async () => {

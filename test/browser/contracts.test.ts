@@ -4,11 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
-import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
+import { openSignedInConsole } from '../support/console-browser.ts';
+import { CHROMIUM, peerAvailable } from '../support/peers.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
 const STEP = 10_000;
@@ -18,7 +19,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('contracts in the console'
   let browser: Browser;
   let page: Page;
   let orgId: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run npm run build:console`);
@@ -36,15 +37,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('contracts in the console'
     await expectJson(t.app, admin, 'POST', api('/cost/usage'), 200, {
       body: { samples: [{ cluster: 'c1', namespace: 'hx-finance', pod: 'ledger-0', hour, cpuRequestMcores: 30_000 }, { cluster: 'c1', namespace: 'hx-retail', pod: 'shop-0', hour, cpuRequestMcores: 10_000 }] },
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, timeout: 30_000 });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.setDefaultTimeout(STEP);
-    await page.goto('/sign-in');
-    await page.getByTestId('signin-email').fill(ADMIN_EMAIL);
-    await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('signin-submit').click();
-    await page.waitForURL(/\/orgs/);
+    ({ browser, page, errors } = await openSignedInConsole(base, { stepMs: STEP }));
   });
 
   afterAll(async () => {

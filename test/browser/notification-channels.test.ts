@@ -5,13 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackMessageSchema } from '../../src/modules/integrations/channel-schemas.ts';
 import { startReceiver, type Receiver } from '../integrations/webhook-receiver.ts';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createTestApp, type TestApp } from '../support/app.ts';
+import { createTestApp, type TestApp } from '../support/app.ts';
 import { expectJson, signIn } from '../support/http.ts';
-import { CHROMIUM, chromiumArgs, peerAvailable } from '../support/peers.ts';
+import { openSignedInConsole } from '../support/console-browser.ts';
+import { CHROMIUM, peerAvailable } from '../support/peers.ts';
 
 const CONSOLE_INDEX = path.resolve('console/dist/index.html');
 const STEP = 10_000;
@@ -22,7 +23,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the Notification channels
   let page: Page;
   let receiver: Receiver;
   let orgId: string;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CONSOLE_INDEX)) throw new Error(`${CONSOLE_INDEX} is missing: run npm run build:console`);
@@ -31,15 +32,7 @@ describe.skipIf(!peerAvailable('chromium', CHROMIUM))('the Notification channels
     const base = await t.app.listen({ host: '127.0.0.1', port: 0 });
     const admin = await signIn(t.app);
     orgId = (await expectJson(t.app, admin, 'POST', '/api/v1/orgs', 201, { body: { name: 'Acme', slug: 'acme' } })).id;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, timeout: 30_000 });
-    page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: base })).newPage();
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.setDefaultTimeout(STEP);
-    await page.goto('/sign-in');
-    await page.getByTestId('signin-email').fill(ADMIN_EMAIL);
-    await page.getByTestId('signin-password').fill(ADMIN_PASSWORD);
-    await page.getByTestId('signin-submit').click();
-    await page.waitForURL(/\/orgs/);
+    ({ browser, page, errors } = await openSignedInConsole(base, { stepMs: STEP }));
   }, 90_000);
 
   afterAll(async () => {
