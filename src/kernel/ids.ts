@@ -59,6 +59,8 @@ export const idPrefixes = {
   costPrice: 'cpr',
   costSource: 'csrc',
   budget: 'bud',
+  costFocusRule: 'cfr',
+  costFocusImport: 'cfi',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -5,6 +5,8 @@ import { budgetActions, costActions } from './actions.ts';
 import { registerBudgetRoutes } from './budget-routes.ts';
 import { createBudgetService, type BudgetPorts, type BudgetService } from './budget-service.ts';
 import { createBudgetWorker, type BudgetWorker } from './budget-worker.ts';
+import { registerFocusRoutes } from './focus-routes.ts';
+import { createFocusService } from './focus-service.ts';
 import { registerCostRoutes } from './routes.ts';
 import { createCostService, type CostService } from './service.ts';
 
@@ -33,6 +35,7 @@ export function register(app: App, deps: ModuleDeps): CostService {
   deps.authz.registerActions(budgetActions);
   const service = createCostService(deps);
   registerCostRoutes(app, service);
+  registerFocusRoutes(app, createFocusService(deps, service));
   const budgets = createBudgetService(deps, budgetPorts(service));
   budgetServices.set(deps, budgets);
   registerBudgetRoutes(app, budgets);
