@@ -137,6 +137,27 @@ describe('FOCUS bill import', () => {
     expect(await expectJson(t.app, admin, 'GET', api(`/cost/focus-imports/${importId}`), 200)).toEqual(imported);
   });
 
+  it('counts the bill in the cost allocation: direct cost of the mapped workspace or project, by charge day', async () => {
+    const window = { from: '2026-03-01T00:00:00Z', to: '2026-03-04T00:00:00Z' };
+    const byWs = await expectJson(t.app, admin, 'GET', api('/cost/allocation'), 200, { query: { ...window, groupBy: 'workspace', series: 'day' } });
+    expect(byWs.total).toBe(39_345_801);
+    const group = (a: { groups: { key: string }[] }, key: string) => a.groups.find((g) => g.key === key);
+    expect(group(byWs, finance.id)).toEqual({ key: finance.id, name: 'Finance', direct: 20_691_355, idle: 0, shared: 0, total: 20_691_355 });
+    expect(group(byWs, web.id)).toMatchObject({ name: 'Web', direct: 10_710_001, total: 10_710_001 });
+    expect(group(byWs, 'unallocated')).toMatchObject({ total: 7_944_445 });
+    expect(byWs.series).toEqual([
+      { day: '2026-03-01', total: 16_555_680, groups: { [finance.id]: 12_345_678, [web.id]: 3_210_001, unallocated: 1_000_001 } },
+      { day: '2026-03-02', total: 17_345_678, groups: { [finance.id]: 7_345_678, [web.id]: 7_500_000, unallocated: 2_500_000 } },
+      { day: '2026-03-03', total: 5_444_443, groups: { [finance.id]: 999_999, unallocated: 4_444_444 } },
+    ]);
+    const byProject = await expectJson(t.app, admin, 'GET', api('/cost/allocation'), 200, { query: { ...window, groupBy: 'project' } });
+    expect(group(byProject, ledger.id)).toMatchObject({ name: 'Ledger', total: 19_691_356 });
+    expect(group(byProject, 'unallocated')).toMatchObject({ total: 39_345_801 - 19_691_356 });
+    // Outside the bill's charge days nothing is added.
+    const before = await expectJson(t.app, admin, 'GET', api('/cost/allocation'), 200, { query: { from: '2026-02-01T00:00:00Z', to: '2026-03-01T00:00:00Z' } });
+    expect(before.total).toBe(0);
+  });
+
   it('refuses the same file twice (409 naming the import) and writes nothing', async () => {
     const again = await call(t.app, admin, 'POST', api('/cost/focus-imports'), { body: { csv: bill(lines) } });
     expect(again.statusCode).toBe(409);

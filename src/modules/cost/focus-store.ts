@@ -151,3 +151,20 @@ export async function summaryOf(db: Queryable, orgId: string, importId: string, 
     .orderBy('project_id')
     .execute();
 }
+
+/** Every imported bill line charged in [from, to), with the cost column its import allocates. */
+export async function billCosts(db: Queryable, orgId: string, window: { from: Date; to: Date }) {
+  return q(db)
+    .selectFrom('cost_focus_lines as l')
+    .innerJoin('cost_focus_imports as i', (j) => j.onRef('i.id', '=', 'l.import_id').onRef('i.org_id', '=', 'l.org_id'))
+    .select([
+      'l.charge_period_start',
+      'l.workspace_id',
+      'l.project_id',
+      sql<string>`(CASE WHEN i.cost_column = 'BilledCost' THEN l.billed_cost ELSE l.effective_cost END)::text`.as('cost'),
+    ])
+    .where('l.org_id', '=', orgId)
+    .where('l.charge_period_start', '>=', window.from)
+    .where('l.charge_period_start', '<', window.to)
+    .execute();
+}
