@@ -55,6 +55,7 @@ export const router = createBrowserRouter([
               { path: 'security-policy', element: page(() => import('./pages/SecurityPolicyPage.tsx'), 'SecurityPolicyPage') },
               { path: 'sso', element: page(() => import('./pages/SsoPage.tsx'), 'SsoPage') },
               { path: 'cost', element: page(() => import('./pages/CostExplorerPage.tsx'), 'CostExplorerPage') },
+              { path: 'cloud-bills', element: page(() => import('./pages/CostBillsPage.tsx'), 'CostBillsPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

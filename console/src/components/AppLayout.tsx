@@ -20,6 +20,7 @@ import {
   IconShieldLock,
   IconStack2,
   IconCoin,
+  IconFileInvoice,
   IconUsers,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -40,6 +41,7 @@ interface Section {
 const orgSections: Section[] = [
   { path: 'workspaces', label: 'Workspaces', icon: <IconStack2 size={18} /> },
   { path: 'cost', label: 'Cost explorer', icon: <IconCoin size={18} /> },
+  { path: 'cloud-bills', label: 'Cloud bills (FOCUS)', icon: <IconFileInvoice size={18} /> },
   { path: 'members', label: 'Members & invitations', icon: <IconUsers size={18} /> },
   { path: 'groups', label: 'Groups', icon: <IconUsersGroup size={18} /> },
   { path: 'roles', label: 'Roles & bindings', icon: <IconShieldLock size={18} /> },
