@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Directory } from './allocation-input.ts';
 import { addBillCosts, billGroup, type AllocationResult } from './focus-allocation.ts';
 
-const dir = { workspaces: [{ id: 'ws_a', name: 'A', slug: 'a', labels: { 'cost-center': 'cc-1' } }, { id: 'ws_b', name: 'B', slug: 'b', labels: {} }], projects: [{ id: 'prj_x', name: 'X', workspaceId: 'ws_a' }] };
+const dir: Directory = { workspaces: [{ id: 'ws_a', name: 'A', slug: 'a', labels: { 'cost-center': 'cc-1' } as Record<string, string> }, { id: 'ws_b', name: 'B', slug: 'b', labels: {} }], projects: [{ id: 'prj_x', name: 'X', workspaceId: 'ws_a' }] };
 const teamOf = (ws: string) => dir.workspaces.find((w) => w.id === ws)?.labels['cost-center'] ?? null;
 
 function base(): AllocationResult {
