@@ -95,6 +95,13 @@ describe('FOCUS tag rules', () => {
     expect(stale.statusCode).toBe(412);
     const fixed = await expectJson(t.app, admin, 'PATCH', api(`/cost/focus-rules/${webRule.id}`), 200, { body: { workspaceId: web.id }, headers: { 'if-match': `"v${webRule.version}"` } });
     expect(fixed).toMatchObject({ workspaceId: web.id, pattern: 'web-(shop|checkout)', version: 2 });
+    // Giving a value replaces the pattern (and back), so a rule matches one way only.
+    const toValue = await expectJson(t.app, admin, 'PATCH', api(`/cost/focus-rules/${cc.id}`), 200, { body: { value: 'cc-150' } });
+    expect(toValue).toMatchObject({ value: 'cc-150', pattern: null });
+    expect(await expectJson(t.app, admin, 'PATCH', api(`/cost/focus-rules/${cc.id}`), 200, { body: { pattern: 'cc-1\\d\\d' } })).toMatchObject({ value: null, pattern: 'cc-1\\d\\d' });
+    const both = await call(t.app, admin, 'PATCH', api(`/cost/focus-rules/${cc.id}`), { body: { value: 'a', pattern: 'b' } });
+    expect(both.statusCode).toBe(400);
+    expect(both.json().field).toBe('pattern');
     const list = await expectJson(t.app, admin, 'GET', api('/cost/focus-rules'), 200);
     expect(list.items.map((r: { tagKey: string }) => r.tagKey)).toEqual(['team', 'team', 'cost-center']);
   });

@@ -210,8 +210,9 @@ export function createFocusService(deps: ModuleDeps, cost: CostService) {
     async updateRule(p: Principal, orgId: string, id: string, expectedVersion: number | undefined, input: UpdateFocusRuleInput): Promise<FocusRuleView> {
       await authz.require(p, 'cost:configure', { type: 'cost-focus-rule', id, orgId });
       const before = await requireRule(orgId, id);
-      const value = input.value !== undefined ? input.value : before.value;
-      const pattern = input.pattern !== undefined ? input.pattern : before.pattern;
+      // Giving one of value/pattern replaces the other: a rule matches one way.
+      const value = input.value !== undefined ? input.value : input.pattern !== undefined ? null : before.value;
+      const pattern = input.pattern !== undefined ? input.pattern : input.value !== undefined ? null : before.pattern;
       checkMatcher(value, pattern);
       const workspaceId = input.workspaceId ?? before.workspace_id;
       const projectId = input.projectId !== undefined ? input.projectId : input.workspaceId !== undefined && input.workspaceId !== before.workspace_id ? null : before.project_id;
