@@ -59,6 +59,7 @@ export const router = createBrowserRouter([
               { path: 'budgets/:budgetId', element: page(() => import('./pages/BudgetDetailPage.tsx'), 'BudgetDetailPage') },
               { path: 'contracts', element: page(() => import('./pages/ContractsPage.tsx'), 'ContractsPage') },
               { path: 'cost-reports', element: page(() => import('./pages/CostReportsPage.tsx'), 'CostReportsPage') },
+              { path: 'cloud-bills', element: page(() => import('./pages/CostBillsPage.tsx'), 'CostBillsPage') },
             ],
           },
           { path: '*', element: page(() => import('./pages/NotFoundPage.tsx'), 'NotFoundPage') },

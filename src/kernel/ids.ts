@@ -61,6 +61,8 @@ export const idPrefixes = {
   budget: 'bud',
   contract: 'ctr',
   reportSchedule: 'rps',
+  costFocusRule: 'cfr',
+  costFocusImport: 'cfi',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

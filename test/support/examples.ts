@@ -233,6 +233,20 @@ export const fixtures = {
     return price;
   },
 
+  /** A FOCUS tag rule of A mapping to A's workspace. */
+  async costFocusRule(w: World): Promise<{ id: string }> {
+    const rule = await createInA(w, '/cost/focus-rules', { tagKey: 'team', value: unique('acme-team'), workspaceId: w.workspaceA.id });
+    w.rememberSecretsOfA(rule.id);
+    return rule;
+  },
+
+  /** An imported FOCUS bill of A (a unique file per call: the same file imports once). */
+  async costFocusImport(w: World): Promise<{ id: string }> {
+    const imported = await createInA(w, '/cost/focus-imports', { csv: focusBill(unique('acme-res'), w.workspaceA.slug) });
+    w.rememberSecretsOfA(imported.id);
+    return imported;
+  },
+
   async costSource(w: World): Promise<{ id: string; name: string }> {
     const name = unique('acme-prom');
     const source = await createInA(w, '/cost/sources', { name, cluster: name, url: 'http://127.0.0.1:9', provider: 'aws', region: 'eu-west-1', bearerToken: 'acme-prom-token' });
@@ -317,6 +331,12 @@ const accessLogAndRetentionExamples: Record<string, ExampleBuilder> = {
 export const NEVER_APPLIES_POLICY = 'forbid (principal, action, resource) when { false };';
 
 /** A valid list price; `n` makes its effective time unique. */
+/** A one-line FOCUS 1.x bill in USD (org A's currency in the suites' world). */
+function focusBill(resourceId: string, team: string): string {
+  const header = 'BilledCost,EffectiveCost,ListCost,ContractedCost,BillingCurrency,BillingPeriodStart,BillingPeriodEnd,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ServiceName,ServiceCategory,ProviderName,ResourceId,Tags';
+  return `${header}\n1.5,1.25,1.5,1.5,USD,2026-01-01T00:00:00Z,2026-02-01T00:00:00Z,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,Usage,Amazon EC2,Compute,AWS,${resourceId},"{""team"":""${team}""}"\n`;
+}
+
 function costPriceBody(n: number) {
   return {
     provider: 'aws', region: 'eu-west-1', effectiveFrom: new Date(Date.UTC(2026, 0, 1) + n * 3_600_000).toISOString(), currency: 'USD',
@@ -733,6 +753,17 @@ export const examples: Record<string, ExampleBuilder> = {
   deleteReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), successStatus: 204, action: 'report:delete' }),
   // A month without spend: no business unit to write to, so no SMTP server is needed; the send is still audited.
   sendReportSchedule: async (w) => ({ params: inA(w, { scheduleId: (await fixtures.reportSchedule(w)).id }), body: { period: '2020-01' }, successStatus: 200, action: 'report:send' }),
+  // ---- FOCUS bills (docs/cost.md "FOCUS") ----
+  listCostFocusRules: async (w) => ({ params: inA(w), successStatus: 200 }),
+  createCostFocusRule: async (w) => ({ params: inA(w), body: { tagKey: 'team', pattern: 'acme-(web|shop)', workspaceId: w.workspaceA.id }, successStatus: 201, action: 'cost:configure' }),
+  getCostFocusRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.costFocusRule(w)).id }), successStatus: 200 }),
+  updateCostFocusRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.costFocusRule(w)).id }), body: { value: 'acme-web', position: 5 }, successStatus: 200, action: 'cost:configure' }),
+  deleteCostFocusRule: async (w) => ({ params: inA(w, { ruleId: (await fixtures.costFocusRule(w)).id }), successStatus: 204, action: 'cost:configure' }),
+  listCostFocusImports: async (w) => ({ params: inA(w), query: { limit: '10' }, successStatus: 200 }),
+  importCostFocusBill: async (w) => ({ params: inA(w), body: { csv: focusBill(unique('acme-res'), w.workspaceA.slug), costColumn: 'BilledCost' }, successStatus: 201, action: 'cost:configure' }),
+  getCostFocusImport: async (w) => ({ params: inA(w, { importId: (await fixtures.costFocusImport(w)).id }), successStatus: 200 }),
+  reallocateCostFocusImport: async (w) => ({ params: inA(w, { importId: (await fixtures.costFocusImport(w)).id }), successStatus: 200, action: 'cost:configure' }),
+  exportCostFocus: async (w) => ({ params: inA(w), query: { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' }, successStatus: 200 }),
   // ---- budgets ----
   listBudgets: async (w) => ({ params: inA(w), query: { workspaceId: w.workspaceA.id }, successStatus: 200 }),
   createBudget: async (w) => ({

@@ -23,6 +23,7 @@ import {
   IconPigMoney,
   IconFileInvoice,
   IconReportMoney,
+  IconCloudDollar,
   IconUsers,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -46,6 +47,7 @@ const orgSections: Section[] = [
   { path: 'budgets', label: 'Budgets', icon: <IconPigMoney size={18} /> },
   { path: 'contracts', label: 'Contracts', icon: <IconFileInvoice size={18} /> },
   { path: 'cost-reports', label: 'Cost reports', icon: <IconReportMoney size={18} /> },
+  { path: 'cloud-bills', label: 'Cloud bills (FOCUS)', icon: <IconCloudDollar size={18} /> },
   { path: 'members', label: 'Members & invitations', icon: <IconUsers size={18} /> },
   { path: 'groups', label: 'Groups', icon: <IconUsersGroup size={18} /> },
   { path: 'roles', label: 'Roles & bindings', icon: <IconShieldLock size={18} /> },

@@ -176,4 +176,114 @@ export function costCommands(program: Command): void {
         { header: 'TOTAL', value: (g: Any) => money(g.total) },
       ]);
     });
+
+  focusCommands(cost);
+}
+
+const ruleColumns = [
+  { header: 'ID', value: (r: Any) => r.id },
+  { header: 'POS', value: (r: Any) => r.position },
+  { header: 'TAG', value: (r: Any) => r.tagKey },
+  { header: 'MATCH', value: (r: Any) => (r.value !== null ? `= ${r.value}` : r.pattern !== null ? `~ ${r.pattern}` : 'any value') },
+  { header: 'WORKSPACE', value: (r: Any) => r.workspaceId },
+  { header: 'PROJECT', value: (r: Any) => r.projectId ?? '' },
+  { header: 'VERSION', value: (r: Any) => `v${r.version}` },
+];
+
+const importColumns = [
+  { header: 'ID', value: (i: Any) => i.id },
+  { header: 'CHARGES FROM', value: (i: Any) => i.chargePeriodStart ?? '' },
+  { header: 'TO', value: (i: Any) => i.chargePeriodEnd ?? '' },
+  { header: 'ROWS', value: (i: Any) => i.rowCount },
+  { header: 'COLUMN', value: (i: Any) => i.costColumn },
+  { header: 'BILLED', value: (i: Any) => money(i.billedTotal) },
+  { header: 'EFFECTIVE', value: (i: Any) => money(i.effectiveTotal) },
+  { header: 'CURRENCY', value: (i: Any) => i.currency },
+];
+
+/** An import with its allocation, one row per target and the unallocated rest. */
+function printImport(output: 'table' | 'json', i: Any): void {
+  if (output === 'json') return print(output, i, []);
+  const rows = [...i.allocation.byTarget, { workspaceId: 'unallocated', projectId: null, cost: i.allocation.unallocated.cost, lines: i.allocation.unallocated.lines }, { workspaceId: 'TOTAL', projectId: null, cost: i.allocation.total, lines: i.rowCount }];
+  printMessage(output, `import ${i.id}: ${i.rowCount} rows, ${i.costColumn} allocated`, i);
+  print(output, rows, [
+    { header: 'WORKSPACE', value: (r: Any) => r.workspaceId },
+    { header: 'PROJECT', value: (r: Any) => r.projectId ?? '' },
+    { header: 'LINES', value: (r: Any) => r.lines },
+    { header: `COST ${i.currency}`, value: (r: Any) => money(r.cost) },
+  ]);
+}
+
+/** hexaplane cost focus …: FOCUS 1.x bills in (with tag rules) and Hexaplane's allocation out. */
+function focusCommands(cost: Command): void {
+  const focus = cost.command('focus').description('FOCUS 1.x cloud bills: import with tag mapping rules, export of Hexaplane allocations');
+
+  focus.command('import <file>')
+    .description('Import a FOCUS CSV bill (all lines or none) and allocate it by the rules; the same file twice is refused')
+    .option('--cost-column <column>', 'EffectiveCost | BilledCost', 'EffectiveCost')
+    .action(async (file: string, o: Any, cmd: Command) => {
+      const { client, output, orgId } = contextOf(cmd);
+      const body = { csv: readFileSync(file, 'utf8'), costColumn: o.costColumn };
+      printImport(output, unwrap(await client.POST('/api/v1/orgs/{orgId}/cost/focus-imports', { params: { path: { orgId } }, body })));
+    });
+  focus.command('imports').description('Imported bills').action(async (_o, cmd: Command) => {
+    const { client, output, orgId } = contextOf(cmd);
+    print(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/cost/focus-imports', { params: { path: { orgId }, query: { limit: 200 } } })).items, importColumns);
+  });
+  focus.command('show <importId>').description('An imported bill with its allocation').action(async (importId: string, _o, cmd: Command) => {
+    const { client, output, orgId } = contextOf(cmd);
+    printImport(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/cost/focus-imports/{importId}', { params: { path: { orgId, importId } } })));
+  });
+  focus.command('reallocate <importId>').description('Apply the current rules to an imported bill again').action(async (importId: string, _o, cmd: Command) => {
+    const { client, output, orgId } = contextOf(cmd);
+    printImport(output, unwrap(await client.POST('/api/v1/orgs/{orgId}/cost/focus-imports/{importId}/reallocate', { params: { path: { orgId, importId } } })));
+  });
+  focus.command('export')
+    .description('Hexaplane allocations of a window as a FOCUS CSV on stdout')
+    .requiredOption('--from <time>')
+    .requiredOption('--to <time>')
+    .action(async (o: Any, cmd: Command) => {
+      const { client, orgId } = contextOf(cmd);
+      const res = await client.GET('/api/v1/orgs/{orgId}/cost/focus-export', { params: { path: { orgId }, query: { from: o.from, to: o.to } }, parseAs: 'text' });
+      process.stdout.write(unwrap(res) as string);
+    });
+
+  const rules = focus.command('rules').description('Tag mapping rules: the first whose tag matches maps a bill line to a workspace (and project)');
+  rules.command('list').action(async (_o, cmd: Command) => {
+    const { client, output, orgId } = contextOf(cmd);
+    print(output, unwrap(await client.GET('/api/v1/orgs/{orgId}/cost/focus-rules', { params: { path: { orgId } } })).items, ruleColumns);
+  });
+  rules.command('create')
+    .requiredOption('--tag <key>', 'the tag key, exactly')
+    .option('--value <value>', 'match this value exactly')
+    .option('--pattern <regex>', 'or a regular expression matched against the whole value')
+    .requiredOption('--workspace <workspaceId>')
+    .option('--project <projectId>')
+    .option('--position <n>', 'order (default: last)')
+    .action(async (o: Any, cmd: Command) => {
+      const { client, output, orgId } = contextOf(cmd);
+      const body = {
+        tagKey: o.tag, workspaceId: o.workspace,
+        ...(o.value !== undefined ? { value: o.value } : {}), ...(o.pattern !== undefined ? { pattern: o.pattern } : {}),
+        ...(o.project ? { projectId: o.project } : {}), ...(o.position !== undefined ? { position: Number(o.position) } : {}),
+      };
+      print(output, unwrap(await client.POST('/api/v1/orgs/{orgId}/cost/focus-rules', { params: { path: { orgId } }, body })), ruleColumns);
+    });
+  rules.command('update <ruleId>')
+    .option('--tag <key>').option('--value <value>').option('--pattern <regex>').option('--workspace <workspaceId>').option('--project <projectId>').option('--position <n>')
+    .option('--if-match <etag>', 'only if still at this version, e.g. "v3"')
+    .action(async (ruleId: string, o: Any, cmd: Command) => {
+      const { client, output, orgId } = contextOf(cmd);
+      const body = {
+        ...(o.tag !== undefined ? { tagKey: o.tag } : {}), ...(o.value !== undefined ? { value: o.value, pattern: null } : {}), ...(o.pattern !== undefined ? { pattern: o.pattern, value: null } : {}),
+        ...(o.workspace !== undefined ? { workspaceId: o.workspace } : {}), ...(o.project !== undefined ? { projectId: o.project } : {}), ...(o.position !== undefined ? { position: Number(o.position) } : {}),
+      };
+      const headers = o.ifMatch ? { 'if-match': o.ifMatch } : {};
+      print(output, unwrap(await client.PATCH('/api/v1/orgs/{orgId}/cost/focus-rules/{ruleId}', { params: { path: { orgId, ruleId } }, body, headers })), ruleColumns);
+    });
+  rules.command('delete <ruleId>').option('--if-match <etag>').action(async (ruleId: string, o: Any, cmd: Command) => {
+    const { client, output, orgId } = contextOf(cmd);
+    unwrap(await client.DELETE('/api/v1/orgs/{orgId}/cost/focus-rules/{ruleId}', { params: { path: { orgId, ruleId } }, headers: o.ifMatch ? { 'if-match': o.ifMatch } : {} }));
+    printMessage(output, `deleted ${ruleId}`, { deleted: ruleId });
+  });
 }

@@ -10,6 +10,8 @@ import { createContractService } from './contract-service.ts';
 import { registerReportRoutes } from './report-routes.ts';
 import { createReportService, type ReportService } from './report-service.ts';
 import { createReportWorker, type ReportWorker } from './report-worker.ts';
+import { registerFocusRoutes } from './focus-routes.ts';
+import { createFocusService } from './focus-service.ts';
 import { registerCostRoutes } from './routes.ts';
 import { createCostService, type CostService } from './service.ts';
 
@@ -43,6 +45,7 @@ export function register(app: App, deps: ModuleDeps): CostService {
   deps.authz.registerActions(reportActions);
   const service = createCostService(deps);
   registerCostRoutes(app, service);
+  registerFocusRoutes(app, createFocusService(deps, service));
   const budgets = createBudgetService(deps, budgetPorts(service));
   budgetServices.set(deps, budgets);
   registerBudgetRoutes(app, budgets);

@@ -24,6 +24,8 @@ import {
   type UpdatePriceInput,
   type UpdateSourceInput,
 } from './schemas.ts';
+import { addBillCosts } from './focus-allocation.ts';
+import * as focusStore from './focus-store.ts';
 import * as store from './store.ts';
 
 const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString());
@@ -212,6 +214,14 @@ export function createCostService(deps: ModuleDeps) {
     const byDay = query.series === 'day';
     const inputs = await allocationInputs(orgId, { from, to }, byDay);
     const result = buildAllocation(inputs, query.groupBy);
+    // Imported FOCUS bills: direct cost of the workspace or project their rules mapped them to.
+    const bills = await focusStore.billCosts(db, orgId, { from, to });
+    const workspaceLabels = new Map(inputs.dir.workspaces.map((w) => [w.id, w.labels]));
+    addBillCosts(
+      result,
+      bills.map((b) => ({ chargeStart: new Date(b.charge_period_start), workspaceId: b.workspace_id, projectId: b.project_id, costMicros: BigInt(b.cost) })),
+      { groupBy: query.groupBy, dir: inputs.dir, dayZone: inputs.dayZone, teamOf: (ws) => workspaceLabels.get(ws)?.[inputs.settings.teamLabel] ?? null },
+    );
     return {
       from: from.toISOString(),
       to: to.toISOString(),
