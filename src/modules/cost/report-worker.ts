@@ -1,3 +1,4 @@
+import { intervalWorker, type IntervalWorker } from '../../kernel/interval-worker.ts';
 import type { Logger } from '../../kernel/logger.ts';
 import type { ReportService } from './report-service.ts';
 
@@ -6,48 +7,8 @@ import type { ReportService } from './report-service.ts';
  * come sends the previous month's report. Deliveries are claimed in the database (one row per
  * schedule and month), so replicas and restarts send each month once.
  */
-export interface ReportWorker {
-  start(): void;
-  stop(): Promise<void>;
-  /** One pass; returns the e-mails sent. */
-  runOnce(): Promise<number>;
-}
+export type ReportWorker = IntervalWorker;
 
 export function createReportWorker(service: ReportService, log: Logger, options: { intervalMs: number }): ReportWorker {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
-  let stopped = true;
-
-  function schedule(delay: number): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      timer = null;
-      running = service
-        .sendDue()
-        .then((sent) => {
-          if (sent > 0) log.info({ emails: sent }, 'scheduled cost reports sent');
-        })
-        .catch((error: unknown) => log.error({ err: error }, 'scheduled cost report pass failed'))
-        .finally(() => {
-          running = null;
-          schedule(options.intervalMs);
-        });
-    }, delay);
-    timer.unref();
-  }
-
-  return {
-    runOnce: () => service.sendDue(),
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      schedule(0);
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = null;
-      await running;
-    },
-  };
+  return intervalWorker(() => service.sendDue(), { intervalMs: options.intervalMs, log, didWork: 'scheduled cost reports sent', failed: 'scheduled cost report pass failed' });
 }
