@@ -103,3 +103,25 @@ export function useRetireSsoEncryptionKey(orgId: string) {
     [orgKey(orgId, 'sso-connections')],
   );
 }
+
+export type SsoMapping = Schemas['SsoMapping'];
+export type SsoMappingPreview = Schemas['SsoMappingPreview'];
+export type SsoMappingPreviewInput = BodyOf<'/api/v1/orgs/{orgId}/sso-connections/{connectionId}/mappings/preview', 'post'>;
+
+/** Replaces a connection's mappings (If-Match on the connection's version). */
+export function usePutSsoMappings(orgId: string) {
+  return useApiMutation(
+    ({ connectionId, version, mappings }: { connectionId: string; version: number; mappings: SsoMapping[] }) =>
+      call(api.PUT('/api/v1/orgs/{orgId}/sso-connections/{connectionId}/mappings', { params: { path: { orgId, connectionId } }, body: { mappings }, ...ifMatch(version) })),
+    [orgKey(orgId, 'sso-connections')],
+  );
+}
+
+/** Who would get what from proposed mappings, for sample claims; changes nothing. */
+export function usePreviewSsoMappings(orgId: string) {
+  return useApiMutation(
+    ({ connectionId, body }: { connectionId: string; body: SsoMappingPreviewInput }) =>
+      call(api.POST('/api/v1/orgs/{orgId}/sso-connections/{connectionId}/mappings/preview', { params: { path: { orgId, connectionId } }, body })),
+    [],
+  );
+}

@@ -20,6 +20,7 @@ import {
   type SsoConnectionInput,
 } from '../api/sso.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { SsoMappingsEditor } from '../components/SsoMappingsEditor.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
 import { ProblemAlert } from '../components/ProblemAlert.tsx';
 import { SectionCard } from '../components/SectionCard.tsx';
@@ -267,7 +268,7 @@ export function SsoPage() {
                   <Table.Td><Switch label="Enabled" checked={c.enabled} onChange={(e) => toggle.mutate({ id: c.id, version: c.version, enabled: e.currentTarget.checked })} /></Table.Td>
                   <Table.Td>
                     <Group gap="xs" wrap="nowrap">
-                      <Button size="xs" variant="subtle" onClick={() => setSelected(c.id)}>Traces</Button>
+                      <Button size="xs" variant="subtle" onClick={() => setSelected(c.id)} data-testid="sso-connection-open">Mappings & traces</Button>
                       <Button
                         size="xs"
                         variant="subtle"
@@ -289,6 +290,12 @@ export function SsoPage() {
                 <>
                   <Title order={5}>Assertion encryption</Title>
                   <SamlEncryption orgId={orgId} connection={connections.items.find((c) => c.id === selected)!} />
+                </>
+              )}
+              {connections.items.find((c) => c.id === selected) && (
+                <>
+                  <Title order={5}>Mappings to roles</Title>
+                  <SsoMappingsEditor key={`${selected}:${connections.items.find((c) => c.id === selected)!.version}`} orgId={orgId} connection={connections.items.find((c) => c.id === selected)!} />
                 </>
               )}
               <Title order={5}>Traces</Title>
